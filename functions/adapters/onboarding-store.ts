@@ -1,0 +1,278 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { OnboardingConflict, OnboardingNotFound } from '#core/errors';
+import type {
+  EmailKind,
+  EmailRecord,
+  Onboarding,
+  OnboardingStatus,
+  Role,
+  WeekRecord,
+} from '#core/onboarding';
+import { callAws } from './aws-errors.ts';
+import { tableDefinition } from './table-definition.ts';
+
+const pk = (id: string) => `ONB#${id}`;
+const ONBOARDING = 'ONBOARDING';
+const weekKey = (week: number) => `WEEK#${String(week).padStart(2, '0')}`;
+const emailKey = (kind: EmailKind, week: number, role: Role) =>
+  `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
+
+export interface EmailClaim {
+  kind: EmailKind;
+  week: number;
+  role: Role;
+  to: string[];
+  subject: string;
+}
+
+/** Progress fields the workflow moves forward. */
+export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'stage' | 'week' | 'failure'>> & {
+  updatedAt: string;
+};
+
+/**
+ * The onboarding table, single-table design (see table-definition.ts). Every write that a retry
+ * could repeat is conditional, so a step that runs twice writes once.
+ */
+export class OnboardingStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Creates the onboarding unless it exists. Returns the stored one: the new one, or the existing
+   * one when the same id was started before with the same plan (a redelivery is not a new start).
+   * The same id with a different plan is an `OnboardingConflict`.
+   */
+  async createOnboarding(onboarding: Onboarding): Promise<{ created: boolean; onboarding: Onboarding }> {
+    try {
+      await callAws(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: pk(onboarding.id), sk: ONBOARDING, ...onboarding },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return { created: true, onboarding };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getOnboarding(onboarding.id);
+      if (existing.planDigest !== onboarding.planDigest) throw new OnboardingConflict(onboarding.id);
+      return { created: false, onboarding: existing };
+    }
+  }
+
+  async findOnboarding(id: string): Promise<Onboarding | undefined> {
+    const { Item } = await callAws(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: ONBOARDING },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? withoutKeys<Onboarding>(Item) : undefined;
+  }
+
+  async getOnboarding(id: string): Promise<Onboarding> {
+    const onboarding = await this.findOnboarding(id);
+    if (!onboarding) throw new OnboardingNotFound(id);
+    return onboarding;
+  }
+
+  async updateProgress(id: string, progress: OnboardingProgress): Promise<void> {
+    const entries = Object.entries(progress).filter(([, v]) => v !== undefined);
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: ONBOARDING },
+          UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+        }),
+      ),
+    );
+  }
+
+  /** Onboardings with a status, oldest first (the `byStatus` index; no scan). */
+  async listByStatus(status: OnboardingStatus): Promise<Onboarding[]> {
+    const index = tableDefinition.globalSecondaryIndexes[0];
+    const items: Onboarding[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': index.partitionKey.name },
+            ExpressionAttributeValues: { ':status': status },
+            ExclusiveStartKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []).map((item) => withoutKeys<Onboarding>(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  /**
+   * Records a week's release. A retried release finds the week already written and gets that
+   * record back, so the batch never changes once released.
+   */
+  async putWeek(id: string, record: WeekRecord): Promise<WeekRecord> {
+    try {
+      await callAws(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: pk(id), sk: weekKey(record.week), ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return record;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.getWeek(id, record.week);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async getWeek(id: string, week: number): Promise<WeekRecord | undefined> {
+    const { Item } = await callAws(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: weekKey(week) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? withoutKeys<WeekRecord>(Item) : undefined;
+  }
+
+  async setWeekDecision(id: string, week: number, decision: string): Promise<void> {
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: weekKey(week) },
+          UpdateExpression: 'SET decision = :decision',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':decision': decision },
+        }),
+      ),
+    );
+  }
+
+  async listWeeks(id: string): Promise<WeekRecord[]> {
+    return this.queryPrefix<WeekRecord>(id, 'WEEK#');
+  }
+
+  async listEmails(id: string): Promise<EmailRecord[]> {
+    return (await this.queryPrefix<EmailRecord & { state: string }>(id, 'EMAIL#')).map(
+      ({ state: _, ...email }) => email,
+    );
+  }
+
+  /**
+   * Claims the right to send one email (kind, week, role) before it is sent. False when it was
+   * claimed before: a retried step then skips it, so nobody gets the same email twice.
+   */
+  async claimEmail(id: string, claim: EmailClaim, at: string): Promise<boolean> {
+    try {
+      await callAws(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: pk(id),
+              sk: emailKey(claim.kind, claim.week, claim.role),
+              ...claim,
+              state: 'sending',
+              sentAt: at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async completeEmail(id: string, claim: EmailClaim, messageId: string, at: string): Promise<void> {
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: emailKey(claim.kind, claim.week, claim.role) },
+          UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :at',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** Gives a claim back after a failed send, so the step's retry sends it. */
+  async releaseEmail(id: string, claim: EmailClaim): Promise<void> {
+    await callAws(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: emailKey(claim.kind, claim.week, claim.role) },
+          ConditionExpression: '#state = :sending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sending': 'sending' },
+        }),
+      ),
+    );
+  }
+
+  private async queryPrefix<T>(id: string, prefix: string): Promise<T[]> {
+    const items: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk(id), ':prefix': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []).map((item) => withoutKeys<T>(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,92 @@
+import { Temporal } from 'temporal-polyfill';
+
+/**
+ * Calendar arithmetic on Temporal: business days, wall-clock times in a time zone, DST-safe
+ * (adding a day to a ZonedDateTime keeps the local time across a DST change; adding 86,400,000 ms
+ * would not). Pure: "now" is always passed in.
+ */
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
+export type BusinessWeekday = (typeof WEEKDAYS)[number];
+
+export function isTimeZone(value: string): boolean {
+  try {
+    Temporal.Now.zonedDateTimeISO(value);
+    return value.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  try {
+    Temporal.PlainDate.from(value, { overflow: 'reject' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isBusinessDay(date: Temporal.PlainDate): boolean {
+  return date.dayOfWeek <= 5;
+}
+
+/** The first business day strictly after `date`. */
+export function nextBusinessDay(date: Temporal.PlainDate): Temporal.PlainDate {
+  let next = date.add({ days: 1 });
+  while (!isBusinessDay(next)) next = next.add({ days: 1 });
+  return next;
+}
+
+export function addBusinessDays(date: Temporal.PlainDate, days: number): Temporal.PlainDate {
+  let result = date;
+  for (let i = 0; i < days; i++) result = nextBusinessDay(result);
+  return result;
+}
+
+/** The calendar date of an instant in a time zone. */
+export function dateIn(instant: string | Temporal.Instant, timeZone: string): Temporal.PlainDate {
+  return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toPlainDate();
+}
+
+/** The instant at which a wall-clock time occurs on a date in a time zone (ISO-8601, UTC). */
+export function instantAt(date: Temporal.PlainDate, time: string, timeZone: string): string {
+  return date
+    .toZonedDateTime({ timeZone, plainTime: Temporal.PlainTime.from(time) })
+    .toInstant()
+    .toString();
+}
+
+export function weekdayNumber(weekday: BusinessWeekday): number {
+  return WEEKDAYS.indexOf(weekday) + 1;
+}
+
+/** The first date on or after `from` that falls on `weekday`. */
+export function onOrAfter(from: Temporal.PlainDate, weekday: BusinessWeekday): Temporal.PlainDate {
+  const offset = (weekdayNumber(weekday) - from.dayOfWeek + 7) % 7;
+  return from.add({ days: offset });
+}
+
+/** "Thursday 10 December 2026, 15:00 CET": an instant as a reader in `timeZone` sees it. */
+export function formatDateTime(instant: string, timeZone: string): string {
+  return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toLocaleString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}
+
+/** "Thu 10 Dec 2026": a short date as a reader in `timeZone` sees it. */
+export function formatDate(instant: string, timeZone: string): string {
+  return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toLocaleString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+}

@@ -1,0 +1,50 @@
+import type { EmailKind, Role } from '../onboarding.ts';
+import type { Plan, Task } from '../plan.ts';
+import type { ListItem } from './blocks.ts';
+
+/** A rendered email, ready for the mailer; `week` 0 is before the first week. */
+export interface EmailMessage {
+  kind: EmailKind;
+  week: number;
+  role: Role;
+  to: string[];
+  replyTo?: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Recipient {
+  role: Role;
+  name: string;
+  to: string[];
+  timeZone: string;
+}
+
+export function ownerOf(plan: Plan): Recipient {
+  return { role: 'owner', name: plan.owner.name, to: [plan.owner.email], timeZone: plan.owner.timeZone };
+}
+
+export function partnerOf(plan: Plan): Recipient {
+  return {
+    role: 'partner',
+    name: plan.partner.name,
+    to: plan.partner.emails,
+    timeZone: plan.partner.timeZone,
+  };
+}
+
+export function quantity(value: number, unit: string): string {
+  return `${value} ${value === 1 ? unit.replace(/s$/, '') : unit}`;
+}
+
+/** A task as the partner needs it: what to deliver and when it counts as done. */
+export function taskItem(
+  task: Pick<Task, 'title' | 'priority' | 'effort' | 'deliverable' | 'acceptanceCriteria' | 'recurring'>,
+  unit: string,
+): ListItem {
+  return {
+    title: `P${task.priority} · ${task.title} (${quantity(task.effort, unit)}${task.recurring ? ' every week' : ''})`,
+    details: [`Deliverable: ${task.deliverable}`, `Accepted when: ${task.acceptanceCriteria.join('; ')}`],
+  };
+}

@@ -1,0 +1,111 @@
+import { formatDateTime } from '../calendar.ts';
+import type { WeekRecord } from '../onboarding.ts';
+import type { Plan } from '../plan.ts';
+import { type Block, renderBlocks } from './blocks.ts';
+import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient, taskItem } from './message.ts';
+
+/** The partner's batch for the week: what is new, what continues, and how it fits the cap. */
+export function batchEmail(plan: Plan, week: WeekRecord): EmailMessage {
+  const partner = partnerOf(plan);
+  const subject = `Week ${week.week}, your tasks: ${plan.title}`;
+  const blocks: Block[] = [
+    { type: 'paragraph', text: `Hello ${partner.name},` },
+    ...batchBlocks(plan, week, partner),
+    {
+      type: 'paragraph',
+      text: `We check in on ${formatDateTime(week.checkinAt, partner.timeZone)}. Reply to this email with any question.`,
+    },
+  ];
+  return {
+    kind: 'batch',
+    week: week.week,
+    role: 'partner',
+    to: partner.to,
+    replyTo: [plan.owner.email],
+    subject,
+    ...renderBlocks(subject, blocks),
+  };
+}
+
+/** The weekly check-in, to each side: the meeting, this week's batch, and how it went. */
+export function checkinEmails(plan: Plan, week: WeekRecord): EmailMessage[] {
+  return [
+    checkinEmail(plan, week, ownerOf(plan), plan.partner.name),
+    checkinEmail(plan, week, partnerOf(plan), plan.owner.name),
+  ];
+}
+
+function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherSide: string): EmailMessage {
+  const subject = `Check-in, week ${week.week}: ${plan.title}`;
+  const question =
+    recipient.role === 'owner'
+      ? `How good was the work ${otherSide} delivered this week? Reply with a rating from 1 to 5 and a comment.`
+      : 'How clear and manageable was this week? Reply with a rating from 1 to 5 and a comment.';
+  const blocks: Block[] = [
+    { type: 'paragraph', text: `Hello ${recipient.name},` },
+    {
+      type: 'paragraph',
+      text: `your weekly check-in with ${otherSide} is on ${formatDateTime(week.checkinAt, recipient.timeZone)}.`,
+    },
+    ...batchBlocks(plan, week, recipient),
+    { type: 'heading', text: 'How did it go?' },
+    { type: 'paragraph', text: question },
+    {
+      type: 'paragraph',
+      text: `Feedback is read on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}, when next week's volume is decided.`,
+    },
+  ];
+  return {
+    kind: 'checkin',
+    week: week.week,
+    role: recipient.role,
+    to: recipient.to,
+    replyTo: recipient.role === 'owner' ? [plan.partner.emails[0]!] : [plan.owner.email],
+    subject,
+    ...renderBlocks(subject, blocks),
+  };
+}
+
+function batchBlocks(plan: Plan, week: WeekRecord, recipient: Recipient): Block[] {
+  const unit = plan.effortUnit;
+  const byId = new Map(plan.tasks.map((t) => [t.id, t]));
+  const released = week.tasks.map((r) => byId.get(r.taskId)).filter((t) => t !== undefined);
+  const blocks: Block[] = [
+    {
+      type: 'heading',
+      text: `Week ${week.week}: stage ${week.stage + 1} at ${week.percent}% of full volume`,
+    },
+    {
+      type: 'paragraph',
+      text: `This week's work is ${quantity(week.volume, unit)} of a ${quantity(week.cap, unit)} cap.`,
+    },
+  ];
+  if (released.length > 0) {
+    blocks.push(
+      { type: 'paragraph', text: 'New this week:' },
+      { type: 'list', items: released.map((t) => taskItem(t, unit)) },
+    );
+  } else {
+    blocks.push({
+      type: 'paragraph',
+      text: 'No new tasks this week: time to finish and settle what is already handed over.',
+    });
+  }
+  if (week.continuingTaskIds.length > 0) {
+    const names = week.continuingTaskIds.map((id) => byId.get(id)?.title ?? id);
+    blocks.push({
+      type: 'paragraph',
+      text: `Continuing weekly work (${quantity(week.recurringVolume, unit)}): ${names.join(', ')}.`,
+    });
+  }
+  if (week.oversizeTaskId) {
+    const task = byId.get(week.oversizeTaskId);
+    blocks.push({
+      type: 'paragraph',
+      text:
+        `"${task?.title ?? week.oversizeTaskId}" is larger than this stage's whole cap, so it is released alone this week ` +
+        `and ${recipient.role === 'partner' ? 'you get' : 'the partner gets'} nothing else new.`,
+    });
+  }
+  return blocks;
+}

@@ -1,0 +1,40 @@
+/**
+ * Named errors. A Lambda's thrown error name becomes the Step Functions error name, so the
+ * state machine can Retry/Catch on it (`ErrorEquals: ["TransientError"]`), and the HTTP edge can
+ * map it to a status code. Messages never carry plan text or addresses.
+ */
+export class OnrampError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in a plan: where, and what is wrong or allowed. */
+export interface PlanIssue {
+  /** Dotted path into the plan, e.g. `tasks[3].dependsOn[0]`; empty for the plan as a whole. */
+  path: string;
+  message: string;
+}
+
+export class PlanInvalid extends OnrampError {
+  constructor(readonly issues: PlanIssue[]) {
+    super(`The plan has ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
+  }
+}
+
+export class OnboardingNotFound extends OnrampError {
+  constructor(readonly onboardingId: string) {
+    super(`No onboarding with id "${onboardingId}"`);
+  }
+}
+
+/** The same onboarding id was started again with a different plan. */
+export class OnboardingConflict extends OnrampError {
+  constructor(readonly onboardingId: string) {
+    super(`Onboarding "${onboardingId}" already exists with a different plan`);
+  }
+}
+
+/** A dependency failed in a way worth retrying (throttling, a 5xx, a dropped connection). */
+export class TransientError extends OnrampError {}

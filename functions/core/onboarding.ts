@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Plan } from './plan.ts';
+import type { Batch } from './ramp.ts';
+
+/** Where an onboarding is in its life. */
+export type OnboardingStatus = 'pending' | 'active' | 'completed' | 'failed';
+
+export interface Onboarding {
+  id: string;
+  status: OnboardingStatus;
+  plan: Plan;
+  /** A digest of the plan as started: a second start with the same id must bring the same plan. */
+  planDigest: string;
+  stage: number;
+  week: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The error name that failed the workflow, when status is failed. */
+  failure?: string;
+}
+
+/** What was released in one week, and when that week's check-in and feedback are due. */
+export interface WeekRecord extends Batch {
+  week: number;
+  releasedAt: string;
+  checkinAt: string;
+  feedbackDueAt: string;
+  /** The gate's decision at the end of the week, in words. */
+  decision?: string;
+}
+
+export type Role = 'owner' | 'partner' | 'operator';
+
+export type EmailKind = 'kickoff' | 'batch' | 'checkin' | 'summary' | 'failure';
+
+/** An email the workflow sent, as recorded in the table. */
+export interface EmailRecord {
+  kind: EmailKind;
+  week: number;
+  role: Role;
+  to: string[];
+  subject: string;
+  messageId: string;
+  sentAt: string;
+}
+
+/**
+ * The small state the workflow carries from step to step: ids and a few facts, never plan text
+ * or addresses (execution history is visible in the console and limited to 256 KB).
+ */
+export const workflowStateSchema = z.object({
+  onboardingId: z.string().min(1),
+  week: z.int().min(0),
+  stage: z.int().min(0),
+  releaseAt: z.iso.datetime().optional(),
+  checkinAt: z.iso.datetime().optional(),
+  feedbackDueAt: z.iso.datetime().optional(),
+  done: z.boolean().optional(),
+});
+export type WorkflowState = z.infer<typeof workflowStateSchema>;
+
+/** The workflow's input when a step failed: its state plus the Catch's error. */
+export const failedStateSchema = z.object({
+  onboardingId: z.string().min(1),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { isCalendarDate, isTimeZone, WEEKDAYS } from './calendar.ts';
+import type { PlanIssue } from './errors.ts';
+
+/**
+ * The plan an owner writes: who, what (prioritized tasks with deliverables and acceptance
+ * criteria), and how fast (the ramp and the check-in cadence). Everything but the people and the
+ * tasks has a default. One schema serves validation, the types and the published JSON Schema.
+ */
+
+const slug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'must be lowercase letters, digits and dashes (at most 63), e.g. "bank-feeds"',
+  );
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+const timeZone = z.string().refine(isTimeZone, {
+  error: (issue) =>
+    `unknown IANA time zone ${JSON.stringify(issue.input)}; use a name like "Europe/Berlin" or "America/New_York"`,
+});
+
+const email = z.email({ error: (issue) => `not a valid email address: ${JSON.stringify(issue.input)}` });
+
+const person = z.strictObject({
+  name: text(100),
+  email,
+  timeZone,
+});
+
+const partner = z.strictObject({
+  name: text(100),
+  emails: z.array(email).min(1, 'list at least one address').max(10, 'at most 10 addresses'),
+  timeZone,
+  domain: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+      'must be a domain name like "ledgerly.example"',
+    )
+    .optional(),
+});
+
+const reference = z.strictObject({
+  name: text(100),
+  email,
+  company: text(100),
+});
+
+const task = z.strictObject({
+  id: slug,
+  title: text(120),
+  deliverable: text(500),
+  acceptanceCriteria: z.array(text(300)).min(1, 'list at least one acceptance criterion').max(20),
+  priority: z
+    .int('must be a whole number')
+    .min(1, 'must be 1 (highest) to 5')
+    .max(5, 'must be 1 (highest) to 5'),
+  effort: z.number().positive('must be more than 0').max(10_000),
+  dependsOn: z.array(slug).max(20).default([]),
+  recurring: z.boolean().default(false),
+});
+
+export const NAMED_CURVES = ['linear', 'geometric', 's-curve'] as const;
+
+const ramp = z.strictObject({
+  /** Volume at 100%, in the plan's effort unit per week. */
+  targetWeeklyVolume: z.number().positive('must be more than 0').max(10_000),
+  /** Percent of the target per stage, or a named curve over `stages` stages. */
+  curve: z
+    .union([
+      z
+        .array(
+          z.number().gt(0, 'each stage must be more than 0%').max(100, 'each stage must be at most 100%'),
+        )
+        .min(1)
+        .max(52),
+      z.enum(NAMED_CURVES, { error: `must be a list of percentages or one of: ${NAMED_CURVES.join(', ')}` }),
+    ])
+    .default([10, 25, 50, 75, 100]),
+  /** Number of stages of a named curve. */
+  stages: z.int().min(1).max(52).default(5),
+});
+
+const checkIn = z.strictObject({
+  weekday: z.enum(WEEKDAYS, { error: `must be a business day: ${WEEKDAYS.join(', ')}` }).default('thursday'),
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time like "15:00"')
+    .default('15:00'),
+  /** Business days after the check-in during which feedback is collected. */
+  feedbackWindowDays: z
+    .int()
+    .min(1, 'must be 1 to 4 business days')
+    .max(4, 'must be 1 to 4 business days')
+    .default(1),
+});
+
+export const planSchema = z.strictObject({
+  id: slug.optional(),
+  title: text(120),
+  owner: person,
+  partner,
+  references: z.array(reference).max(10).default([]),
+  effortUnit: z.enum(['hours', 'items']).default('hours'),
+  /** First day of week 1 (YYYY-MM-DD, in the owner's time zone); defaults to the next business day. */
+  start: z.string().refine(isCalendarDate, 'must be a date like "2027-01-04"').optional(),
+  /** The plan's last week; defaults to the ramp's stages plus two weeks at full volume. */
+  weeks: z.int().min(1, 'must be 1 to 52').max(52, 'must be 1 to 52').optional(),
+  ramp,
+  checkIn: checkIn.default({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 }),
+  tasks: z.array(task).min(1, 'list at least one task').max(200, 'at most 200 tasks'),
+});
+
+/** A plan as written (defaults not yet applied). */
+export type PlanInput = z.input<typeof planSchema>;
+/** A plan after schema validation, before the semantic checks resolve the start and weeks. */
+export type ParsedPlan = z.output<typeof planSchema>;
+export type Task = ParsedPlan['tasks'][number];
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A validated plan: every default applied, the start date and the last week resolved. */
+export interface Plan extends Omit<ParsedPlan, 'start' | 'weeks' | 'id'> {
+  id: string;
+  start: string;
+  weeks: number;
+}
+
+/** Turns a zod issue path into `tasks[3].dependsOn[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, '');
+}
+
+export function zodIssues(error: z.ZodError): PlanIssue[] {
+  return error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    message: describeZodIssue(issue),
+  }));
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return issue.message;
+}

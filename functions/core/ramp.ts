@@ -1,0 +1,140 @@
+import type { Plan, Task } from './plan.ts';
+
+/**
+ * The ramp: how much work the partner gets each week. A stage's cap is the plan's target weekly
+ * volume times the curve's percentage at that stage; the batch is filled highest priority first,
+ * never before a task's dependencies, never above the cap.
+ */
+
+type RampSpec = Plan['ramp'];
+
+/** The percentage of the target volume at each stage, ending at 100. */
+export function stagePercentages(ramp: RampSpec): number[] {
+  if (Array.isArray(ramp.curve)) return ramp.curve;
+  const n = ramp.stages;
+  const stages = Array.from({ length: n }, (_, i) => i + 1);
+  switch (ramp.curve) {
+    case 'linear':
+      return stages.map((k) => round1((100 * k) / n));
+    case 'geometric':
+      // Doubling each stage up to 100%: 6.25, 12.5, 25, 50, 100 for five stages.
+      return stages.map((k) => round1(100 / 2 ** (n - k)));
+    case 's-curve': {
+      // A logistic curve rescaled so the first stage is small and the last is exactly 100%.
+      const logistic = (x: number) => 1 / (1 + Math.exp(-10 * (x - 0.5)));
+      const low = logistic(0);
+      return stages.map((k) => round1((100 * (logistic(k / n) - low)) / (logistic(1) - low)));
+    }
+  }
+}
+
+export function stageCap(ramp: RampSpec, stage: number): number {
+  const percentages = stagePercentages(ramp);
+  const percent = percentages[Math.min(stage, percentages.length - 1)] ?? 100;
+  return round1((ramp.targetWeeklyVolume * percent) / 100);
+}
+
+export interface ReleasedTask {
+  taskId: string;
+  title: string;
+  effort: number;
+  priority: number;
+  recurring: boolean;
+}
+
+export interface Batch {
+  stage: number;
+  percent: number;
+  cap: number;
+  /** Tasks released this week for the first time, in priority order. */
+  tasks: ReleasedTask[];
+  /** Recurring tasks released in earlier weeks, which continue this week and count against the cap. */
+  continuingTaskIds: string[];
+  recurringVolume: number;
+  /** Everything the partner is asked to do this week: new tasks plus continuing recurring work. */
+  volume: number;
+  /** Set when the next task is larger than the whole cap and is therefore released alone. */
+  oversizeTaskId?: string;
+}
+
+/** Tasks in the order work is released: priority 1 first, then as listed in the plan. */
+export function tasksByPriority(tasks: readonly Task[]): Task[] {
+  return tasks
+    .map((task, index) => ({ task, index }))
+    .sort((a, b) => a.task.priority - b.task.priority || a.index - b.index)
+    .map(({ task }) => task);
+}
+
+/**
+ * This week's batch, given the stage and the ids released in earlier weeks (in release order).
+ * Strict priority: when the next eligible task does not fit, nothing of lower priority jumps
+ * ahead of it; it waits for next week. A task larger than the whole cap is released alone.
+ */
+export function planBatch(
+  plan: Pick<Plan, 'tasks' | 'ramp'>,
+  stage: number,
+  releasedBefore: readonly string[],
+): Batch {
+  const percentages = stagePercentages(plan.ramp);
+  const stageIndex = Math.min(stage, percentages.length - 1);
+  const cap = stageCap(plan.ramp, stageIndex);
+  const released = new Set(releasedBefore);
+  const continuing = plan.tasks.filter((t) => t.recurring && released.has(t.id));
+  const recurringVolume = round1(continuing.reduce((sum, t) => sum + t.effort, 0));
+
+  const batch: Task[] = [];
+  let load = recurringVolume;
+  let oversizeTaskId: string | undefined;
+  for (const task of tasksByPriority(plan.tasks)) {
+    if (released.has(task.id)) continue;
+    const ready = task.dependsOn.every((dep) => released.has(dep) || batch.some((b) => b.id === dep));
+    if (!ready) continue;
+    if (load + task.effort <= cap + 1e-9) {
+      batch.push(task);
+      load += task.effort;
+      continue;
+    }
+    if (batch.length === 0 && task.effort > cap) {
+      batch.push(task);
+      load += task.effort;
+      oversizeTaskId = task.id;
+    }
+    break;
+  }
+
+  return {
+    stage: stageIndex,
+    percent: percentages[stageIndex] ?? 100,
+    cap,
+    tasks: batch.map((t) => ({
+      taskId: t.id,
+      title: t.title,
+      effort: t.effort,
+      priority: t.priority,
+      recurring: t.recurring,
+    })),
+    continuingTaskIds: continuing.map((t) => t.id),
+    recurringVolume,
+    volume: round1(load),
+    ...(oversizeTaskId ? { oversizeTaskId } : {}),
+  };
+}
+
+/**
+ * Releases every week of the plan as if each week's feedback were good (the stage advances
+ * weekly), and returns the ids still unreleased after the plan's last week.
+ */
+export function unreleasedAtBestPace(plan: Pick<Plan, 'tasks' | 'ramp' | 'weeks'>): string[] {
+  const released: string[] = [];
+  const lastStage = stagePercentages(plan.ramp).length - 1;
+  for (let week = 1; week <= plan.weeks && released.length < plan.tasks.length; week++) {
+    const batch = planBatch(plan, Math.min(week - 1, lastStage), released);
+    released.push(...batch.tasks.map((t) => t.taskId));
+  }
+  const done = new Set(released);
+  return plan.tasks.filter((t) => !done.has(t.id)).map((t) => t.id);
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

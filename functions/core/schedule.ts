@@ -1,0 +1,54 @@
+import { Temporal } from 'temporal-polyfill';
+import { addBusinessDays, instantAt, onOrAfter } from './calendar.ts';
+import type { Plan } from './plan.ts';
+
+/** Work is released at the start of the owner's working day. */
+export const RELEASE_TIME = '09:00';
+
+/** When things happen in one week of an onboarding; instants as ISO-8601 UTC strings. */
+export interface WeekSchedule {
+  week: number;
+  releaseAt: string;
+  checkinAt: string;
+  feedbackDueAt: string;
+}
+
+type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
+
+/**
+ * The week's dates in the owner's time zone: week N starts N-1 weeks after the plan's start; its
+ * check-in is the plan's check-in weekday on or after that start (the following week if that
+ * would be before the release); feedback is due a number of business days after the check-in.
+ * A week never starts before the previous week's feedback is due.
+ */
+export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
+  const tz = plan.owner.timeZone;
+  const weekStart = Temporal.PlainDate.from(plan.start).add({ weeks: week - 1 });
+  const nominalRelease = instantAt(weekStart, RELEASE_TIME, tz);
+  const previousFeedbackDue = week > 1 ? weekSchedule(plan, week - 1).feedbackDueAt : nominalRelease;
+  const releaseAt = later(nominalRelease, previousFeedbackDue);
+
+  let checkinDate = onOrAfter(weekStart, plan.checkIn.weekday);
+  if (Temporal.Instant.compare(instantAt(checkinDate, plan.checkIn.time, tz), releaseAt) <= 0) {
+    checkinDate = checkinDate.add({ weeks: 1 });
+  }
+  return {
+    week,
+    releaseAt,
+    checkinAt: instantAt(checkinDate, plan.checkIn.time, tz),
+    feedbackDueAt: instantAt(
+      addBusinessDays(checkinDate, plan.checkIn.feedbackWindowDays),
+      plan.checkIn.time,
+      tz,
+    ),
+  };
+}
+
+/** The check-in instants of every week of the plan, for the kickoff email. */
+export function checkinCalendar(plan: Pick<Plan, 'start' | 'checkIn' | 'owner' | 'weeks'>): WeekSchedule[] {
+  return Array.from({ length: plan.weeks }, (_, i) => weekSchedule(plan, i + 1));
+}
+
+function later(a: string, b: string): string {
+  return Temporal.Instant.compare(a, b) >= 0 ? a : b;
+}

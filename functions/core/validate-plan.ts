@@ -1,0 +1,179 @@
+import { Temporal } from 'temporal-polyfill';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
+import type { PlanIssue } from './errors.ts';
+import { type ParsedPlan, type Plan, planSchema, zodIssues } from './plan.ts';
+import { stagePercentages, unreleasedAtBestPace } from './ramp.ts';
+
+export type PlanResult =
+  | { ok: true; plan: Plan; warnings: PlanIssue[] }
+  | { ok: false; issues: PlanIssue[]; warnings: PlanIssue[] };
+
+/**
+ * Validates a plan completely: the schema first, then what a schema cannot say (unique ids,
+ * dependencies that exist and form no cycle, a start that is not in the past, a ramp that fits
+ * in the plan's weeks). Reports every problem at once. `now` decides "the past" and the default
+ * start (the next business day in the owner's time zone), so examples never go stale.
+ */
+export function validatePlan(input: unknown, options: { now: string; id?: string }): PlanResult {
+  const parsed = planSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error), warnings: [] };
+
+  const draft = parsed.data;
+  const issues = [...taskGraphIssues(draft), ...rampIssues(draft)];
+  const today = dateIn(options.now, draft.owner.timeZone);
+  const start = draft.start ? Temporal.PlainDate.from(draft.start) : nextBusinessDay(today);
+  if (draft.start) {
+    if (Temporal.PlainDate.compare(start, today) < 0) {
+      issues.push({
+        path: 'start',
+        message: `${draft.start} is in the past (today is ${today} in ${draft.owner.timeZone})`,
+      });
+    } else if (!isBusinessDay(start)) {
+      issues.push({
+        path: 'start',
+        message: `${draft.start} is a weekend day; start on a business day (Monday to Friday)`,
+      });
+    }
+  }
+  const stages = stagePercentages(draft.ramp).length;
+  const weeks = draft.weeks ?? Math.min(52, stages + 2);
+  if (weeks < stages) {
+    issues.push({
+      path: 'weeks',
+      message: `must be at least the ramp's ${stages} stages (one week per stage)`,
+    });
+  }
+  if (issues.length > 0) return { ok: false, issues, warnings: [] };
+
+  const plan: Plan = {
+    ...draft,
+    id: options.id ?? draft.id ?? defaultId(draft.title, start),
+    start: start.toString(),
+    weeks,
+  };
+  return { ok: true, plan, warnings: capacityWarnings(plan) };
+}
+
+/** Reads a plan file's text: YAML, of which JSON is a subset. */
+export function readPlanText(
+  source: string,
+): { ok: true; value: unknown } | { ok: false; issues: PlanIssue[] } {
+  try {
+    return { ok: true, value: parseYaml(source, { prettyErrors: true, uniqueKeys: true }) };
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const where = error.linePos?.[0];
+      const at = where ? `line ${where.line}, column ${where.col}: ` : '';
+      return { ok: false, issues: [{ path: '', message: `${at}not valid YAML or JSON (${error.code})` }] };
+    }
+    throw error;
+  }
+}
+
+function taskGraphIssues(plan: ParsedPlan): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  plan.tasks.forEach((task, i) => {
+    const seen = firstIndex.get(task.id);
+    if (seen === undefined) firstIndex.set(task.id, i);
+    else issues.push({ path: `tasks[${i}].id`, message: `duplicate id "${task.id}" (also tasks[${seen}])` });
+  });
+  const known = [...firstIndex.keys()];
+  plan.tasks.forEach((task, i) => {
+    task.dependsOn.forEach((dep, j) => {
+      if (dep === task.id) {
+        issues.push({ path: `tasks[${i}].dependsOn[${j}]`, message: 'a task cannot depend on itself' });
+      } else if (!firstIndex.has(dep)) {
+        issues.push({
+          path: `tasks[${i}].dependsOn[${j}]`,
+          message: `unknown task "${dep}"; known: ${known.join(', ')}`,
+        });
+      }
+    });
+  });
+  const cycle = findCycle(plan.tasks);
+  if (cycle) {
+    issues.push({
+      path: `tasks[${firstIndex.get(cycle[0]!)}].dependsOn`,
+      message: `dependency cycle: ${cycle.join(' → ')}`,
+    });
+  }
+  return issues;
+}
+
+/** A dependency cycle as a list of ids that starts and ends with the same id, or undefined. */
+function findCycle(tasks: ParsedPlan['tasks']): string[] | undefined {
+  const deps = new Map(tasks.map((t) => [t.id, t.dependsOn.filter((d) => d !== t.id)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done' || !deps.has(id)) return undefined;
+    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const dep of deps.get(id) ?? []) {
+      const found = visit(dep);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const task of tasks) {
+    const found = visit(task.id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function rampIssues(plan: ParsedPlan): PlanIssue[] {
+  const curve = plan.ramp.curve;
+  if (!Array.isArray(curve)) return [];
+  const issues: PlanIssue[] = [];
+  curve.forEach((percent, i) => {
+    if (i > 0 && percent < curve[i - 1]!) {
+      issues.push({
+        path: `ramp.curve[${i}]`,
+        message: `${percent}% is below the previous stage's ${curve[i - 1]}%; a ramp never falls`,
+      });
+    }
+  });
+  if (curve.at(-1) !== 100) {
+    issues.push({
+      path: `ramp.curve[${curve.length - 1}]`,
+      message: 'the last stage must be 100% (the full target volume)',
+    });
+  }
+  return issues;
+}
+
+function capacityWarnings(plan: Plan): PlanIssue[] {
+  const left = unreleasedAtBestPace(plan);
+  if (left.length === 0) return [];
+  return [
+    {
+      path: 'tasks',
+      message:
+        `${left.length} task${left.length === 1 ? '' : 's'} (${left.join(', ')}) cannot be released within ${plan.weeks} weeks ` +
+        `at ${plan.ramp.targetWeeklyVolume} ${plan.effortUnit} a week, even if every week goes well; ` +
+        'raise ramp.targetWeeklyVolume or weeks',
+    },
+  ];
+}
+
+function defaultId(title: string, start: Temporal.PlainDate): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return `${slug || 'onboarding'}-${start.toString()}`;
+}
+
+/** `path: message` lines, like a compiler's. */
+export function formatIssues(issues: readonly PlanIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n');
+}

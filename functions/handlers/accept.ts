@@ -1,0 +1,31 @@
+import { clock } from '#adapters/clock';
+import { PlanInvalid } from '#core/errors';
+import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
+import { weekSchedule } from '#core/schedule';
+import { validatePlan } from '#core/validate-plan';
+import { workflowStep } from './shared/step.ts';
+import { store } from './shared/store.ts';
+
+const acceptInput = workflowStateSchema.pick({ onboardingId: true });
+
+/**
+ * First step: the stored plan is validated again (as of the day it was submitted, so a start
+ * date that has since passed is not an error) and the onboarding becomes active at week 1.
+ */
+export const handler = workflowStep(
+  'accept',
+  acceptInput,
+  async ({ onboardingId }): Promise<WorkflowState> => {
+    const onboarding = await store.getOnboarding(onboardingId);
+    const result = validatePlan(onboarding.plan, { now: onboarding.createdAt, id: onboarding.id });
+    if (!result.ok) throw new PlanInvalid(result.issues);
+
+    await store.updateProgress(onboardingId, {
+      status: 'active',
+      stage: 0,
+      week: 1,
+      updatedAt: clock.now().toISOString(),
+    });
+    return { onboardingId, week: 1, stage: 0, releaseAt: weekSchedule(onboarding.plan, 1).releaseAt };
+  },
+);

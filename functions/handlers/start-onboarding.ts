@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { clock } from '#adapters/clock';
+import { PlanInvalid } from '#core/errors';
+import type { Onboarding } from '#core/onboarding';
+import { digestOf } from '#core/plan-digest';
+import { validatePlan } from '#core/validate-plan';
+import { logger } from './shared/logger.ts';
+import { store } from './shared/store.ts';
+import { workflow } from './shared/workflow.ts';
+
+const startRequest = z.object({
+  plan: z.unknown(),
+  /** Overrides the plan's own id (a webhook delivery id, for example). */
+  onboardingId: z.string().optional(),
+});
+
+export interface StartResult {
+  onboardingId: string;
+  /** False when this onboarding existed already with the same plan: nothing new was started. */
+  created: boolean;
+  executionArn: string;
+}
+
+/**
+ * Starts an onboarding: validate the plan (nothing is written from an invalid one), persist it
+ * with a conditional write, start the workflow execution named by its id. Safe to repeat: the
+ * same id with the same plan returns the same onboarding; with another plan, OnboardingConflict.
+ * The plan stays in the table; the execution gets only the id.
+ */
+export async function startOnboarding(request: z.input<typeof startRequest>): Promise<StartResult> {
+  const { plan: input, onboardingId } = startRequest.parse(request);
+  const now = clock.now().toISOString();
+  const result = validatePlan(input, { now, ...(onboardingId ? { id: onboardingId } : {}) });
+  if (!result.ok) throw new PlanInvalid(result.issues);
+  const { plan } = result;
+
+  const log = logger.createChild({ persistentKeys: { onboardingId: plan.id } });
+  const draft: Onboarding = {
+    id: plan.id,
+    status: 'pending',
+    plan,
+    planDigest: digestOf(input),
+    stage: 0,
+    week: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const { created, onboarding } = await store.createOnboarding(draft);
+  // Start even when the onboarding existed: an earlier start may have stopped between the write
+  // and the execution. The execution name makes this safe.
+  const { started, executionArn } = await workflow.start(onboarding.id);
+  log.info('onboarding start requested', { created, started });
+  return { onboardingId: onboarding.id, created, executionArn };
+}
+
+export const handler = startOnboarding;

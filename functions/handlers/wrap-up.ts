@@ -1,0 +1,20 @@
+import { clock } from '#adapters/clock';
+import { summaryEmail } from '#core/emails/wrap-up';
+import { workflowStateSchema } from '#core/onboarding';
+import { outbox } from './shared/outbox.ts';
+import { workflowStep } from './shared/step.ts';
+import { store } from './shared/store.ts';
+
+/** The end: the owner's summary (volume and stage week by week), and status completed. */
+export const handler = workflowStep('wrap-up', workflowStateSchema, async (state) => {
+  const [{ plan }, weeks] = await Promise.all([
+    store.getOnboarding(state.onboardingId),
+    store.listWeeks(state.onboardingId),
+  ]);
+  await outbox.sendOnce(state.onboardingId, [summaryEmail(plan, weeks)]);
+  await store.updateProgress(state.onboardingId, {
+    status: 'completed',
+    updatedAt: clock.now().toISOString(),
+  });
+  return { onboardingId: state.onboardingId, status: 'completed', weeks: weeks.length };
+});

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { PlanIssue } from '#core/errors';
+import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
+const MAIL_FOLDER = resolve(ROOT, '.onramp/mail');
+
+const USAGE = `onramp — phased onboarding of an outsourcing partner
+
+Usage:
+  onramp start [--plan FILE]   run a whole onboarding locally and print its timeline
+                               (default plan: examples/bookkeeping.yaml)
+  onramp validate FILE...      check plan files; prints every problem, exits 1 if any plan is invalid
+`;
+
+function readPlan(file: string): PlanResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    return { ok: false, issues: [{ path: '', message: `cannot read the plan: ${reason}` }], warnings: [] };
+  }
+  const read = readPlanText(text);
+  if (!read.ok) return { ok: false, issues: read.issues, warnings: [] };
+  return validatePlan(read.value, { now: new Date().toISOString() });
+}
+
+function printIssues(file: string, kind: 'error' | 'warning', issues: readonly PlanIssue[]): void {
+  const name = relative(process.cwd(), file) || file;
+  for (const line of formatIssues(issues).split('\n')) console.error(`${name}: ${kind}: ${line}`);
+}
+
+async function validate(files: string[]): Promise<number> {
+  if (files.length === 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  let invalid = 0;
+  for (const file of files) {
+    const result = readPlan(file);
+    printIssues(file, 'warning', result.warnings);
+    if (result.ok) {
+      console.log(
+        `${relative(process.cwd(), file)}: valid (${result.plan.tasks.length} tasks, ${result.plan.weeks} weeks)`,
+      );
+    } else {
+      printIssues(file, 'error', result.issues);
+      invalid++;
+    }
+  }
+  return invalid > 0 ? 1 : 0;
+}
+
+async function start(planFile: string): Promise<number> {
+  // Validate before booting anything: a bad plan starts nothing.
+  const result = readPlan(planFile);
+  printIssues(planFile, 'warning', result.warnings);
+  if (!result.ok) {
+    printIssues(planFile, 'error', result.issues);
+    console.error(`\nNothing was started: fix the plan and run again.`);
+    return 1;
+  }
+
+  const began = performance.now();
+  const [{ startLocalRuntime }, { renderTimeline }, { writeMailFolder }] = await Promise.all([
+    import('./runtime.ts'),
+    import('./timeline.ts'),
+    import('./mail-files.ts'),
+  ]);
+  const runtime = await startLocalRuntime();
+  try {
+    console.log(`onramp, local run of ${relative(process.cwd(), planFile)}`);
+    console.log(
+      `  emulators: DynamoDB ${runtime.endpoints.dynamodb} · SES ${runtime.endpoints.ses} · Step Functions ${runtime.endpoints.stepFunctions}\n`,
+    );
+    const { onboardingId } = await runtime.startOnboarding({ plan: result.plan });
+    const execution = runtime.stepFunctions.get(onboardingId);
+    await execution.done;
+
+    const [onboarding, weeks, emails] = await Promise.all([
+      runtime.store.getOnboarding(onboardingId),
+      runtime.store.listWeeks(onboardingId),
+      runtime.store.listEmails(onboardingId),
+    ]);
+    emails.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+    console.log(renderTimeline({ onboarding, weeks, emails, visits: execution.visits }));
+
+    const index = await writeMailFolder(MAIL_FOLDER, await runtime.mailbox.list());
+    const seconds = ((performance.now() - began) / 1000).toFixed(1);
+    console.log(
+      `\nExecution ${execution.name}: ${execution.status} after ${weeks.length} weeks of virtual time, in ${seconds} s.`,
+    );
+    console.log(
+      `${emails.length} emails sent; read them in ${relative(process.cwd(), index)} (a .txt copy sits beside each).`,
+    );
+    return execution.status === 'SUCCEEDED' ? 0 : 1;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** The AWS SDK warns on every Node 20 process that its next versions need Node 22; the local run does not. */
+function muteSdkNodeVersionWarning(): void {
+  const [print] = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (
+      warning.name !== 'NodeVersionSupportWarning' &&
+      !warning.message.includes('NodeVersionSupportWarning')
+    ) {
+      print?.(warning);
+    }
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  muteSdkNodeVersionWarning();
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });
+      return start(values.plan ? resolve(values.plan) : DEFAULT_PLAN);
+    }
+    case 'validate':
+      return validate(rest.map((f) => resolve(f)));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,40 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import escapeHtml from 'escape-html';
+import type { ReceivedEmail } from './mailbox.ts';
+
+/**
+ * Writes the mail the SES emulator received to a folder that outlives the run: one HTML and one
+ * text file per email and an index page, so every email of a local run can be read afterwards.
+ */
+export async function writeMailFolder(folder: string, emails: readonly ReceivedEmail[]): Promise<string> {
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
+  const rows: string[] = [];
+  for (const [i, email] of emails.entries()) {
+    const base = `${String(i + 1).padStart(3, '0')}-${email.subject
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 50)}`;
+    await writeFile(
+      join(folder, `${base}.html`),
+      email.body.html ?? `<pre>${escapeHtml(email.body.text ?? '')}</pre>`,
+    );
+    const headers = `From: ${email.from}\nTo: ${email.destination.to.join(', ')}\nReply-To: ${email.replyTo.join(', ')}\nSubject: ${email.subject}\n\n`;
+    await writeFile(join(folder, `${base}.txt`), headers + (email.body.text ?? ''));
+    rows.push(
+      `<tr><td>${i + 1}</td><td>${escapeHtml(email.destination.to.join(', '))}</td>` +
+        `<td><a href="${encodeURI(`${base}.html`)}">${escapeHtml(email.subject)}</a></td>` +
+        `<td><a href="${encodeURI(`${base}.txt`)}">text</a></td></tr>`,
+    );
+  }
+  const index = join(folder, 'index.html');
+  await writeFile(
+    index,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>onramp: local mail</title></head>' +
+      '<body style="font-family:system-ui,sans-serif"><h1>Mail sent by the local run</h1>' +
+      '<table><thead><tr><th>#</th><th>To</th><th>Subject</th><th></th></tr></thead><tbody>' +
+      `${rows.join('')}</tbody></table></body></html>`,
+  );
+  return index;
+}

@@ -1,0 +1,98 @@
+import './node-compat.ts';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { OnboardingStore } from '#adapters/onboarding-store';
+import { createTableRequest } from '#adapters/table-definition';
+import { loadDefinition, loadFunctions } from './definition.ts';
+import { type Emulator, startDynamoDb, startSes } from './emulators.ts';
+import { Mailbox } from './mailbox.ts';
+import { type LambdaHandler, LOCAL_STATE_MACHINE_ARN, LocalStepFunctions } from './runner.ts';
+import { startStepFunctionsApi } from './sfn-server.ts';
+
+export const LOCAL_SENDER = 'onramp@onramp.local';
+export const LOCAL_OPERATOR = 'operator@onramp.local';
+const TABLE_NAME = 'onramp-local';
+
+export interface LocalRuntime {
+  endpoints: { dynamodb: string; ses: string; stepFunctions: string };
+  stepFunctions: LocalStepFunctions;
+  /** The same store adapter the handlers use, for reading what they wrote. */
+  store: OnboardingStore;
+  mailbox: Mailbox;
+  /** The start handler (validate, persist, start the execution), as the CLI and the API call it. */
+  startOnboarding: typeof import('#handlers/start-onboarding').startOnboarding;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots onramp on one machine: DynamoDB and SES emulators and the Step Functions API on loopback
+ * ports it picks, the table created from the same definition the CDK stack deploys, and the state
+ * machine file run in process with every Lambda state mapped to its real handler module. The
+ * handlers find the emulators the way they find AWS: through the SDK's endpoint variables.
+ *
+ * One runtime per process: the handlers read their configuration from process.env at load, like
+ * a Lambda cold start.
+ */
+export async function startLocalRuntime(): Promise<LocalRuntime> {
+  const started: Emulator[] = [];
+  try {
+    const [dynamodb, ses] = await Promise.all([startDynamoDb(), startSes()]);
+    started.push(dynamodb, ses);
+
+    const api = await startStepFunctionsApi();
+    started.push(api);
+    configureEnvironment({ dynamodb: dynamodb.endpoint, ses: ses.endpoint, stepFunctions: api.endpoint });
+
+    // Handlers load after the environment is set, as a Lambda's code loads after its configuration.
+    const functions = loadFunctions();
+    const handlers: Record<string, LambdaHandler> = {};
+    for (const f of functions) {
+      handlers[f.handler] = (
+        (await import(`../functions/handlers/${f.handler}.ts`)) as { handler: LambdaHandler }
+      ).handler;
+    }
+    const runner = new LocalStepFunctions(loadDefinition(), functions, handlers);
+    api.attach(runner);
+
+    const client = new DynamoDBClient({});
+    await client.send(new CreateTableCommand(createTableRequest(TABLE_NAME)));
+    const { startOnboarding } = await import('#handlers/start-onboarding');
+
+    return {
+      endpoints: { dynamodb: dynamodb.endpoint, ses: ses.endpoint, stepFunctions: api.endpoint },
+      stepFunctions: runner,
+      store: new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME),
+      mailbox: new Mailbox(ses.endpoint),
+      startOnboarding,
+      stop: async () => {
+        for (const execution of runner.executions.values()) {
+          if (execution.status === 'RUNNING') execution.abort();
+        }
+        await Promise.allSettled([...runner.executions.values()].map((e) => e.done));
+        client.destroy();
+        await Promise.all(started.map((e) => e.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(started.map((e) => e.close()));
+    throw error;
+  }
+}
+
+function configureEnvironment(endpoints: { dynamodb: string; ses: string; stepFunctions: string }): void {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    // The emulators accept any credentials; these keep the SDK from searching for real ones.
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
+    TABLE_NAME,
+    STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
+    SENDER_EMAIL: LOCAL_SENDER,
+    OPERATOR_EMAIL: LOCAL_OPERATOR,
+    // The handlers log JSON lines as on AWS; locally they would bury the timeline, so only errors show.
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+  });
+}

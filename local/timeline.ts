@@ -1,0 +1,73 @@
+import { formatDate, formatDateTime } from '#core/calendar';
+import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
+import type { StateVisit } from './runner.ts';
+
+export interface TimelineInput {
+  onboarding: Onboarding;
+  weeks: WeekRecord[];
+  emails: EmailRecord[];
+  visits: StateVisit[];
+}
+
+/**
+ * What happened, week by week, in the owner's time zone: stage and cap, what was released and its
+ * volume against the cap, the check-in, the gate's decision, and every email (to whom, subject).
+ * Built only from what the workflow wrote to the table, as an operator would read it on AWS.
+ */
+export function renderTimeline({ onboarding, weeks, emails, visits }: TimelineInput): string {
+  const { plan } = onboarding;
+  const tz = plan.owner.timeZone;
+  const unit = plan.effortUnit === 'hours' ? 'h' : ' items';
+  const titles = new Map(plan.tasks.map((t) => [t.id, t.title]));
+  const out: string[] = [];
+  const mail = (list: EmailRecord[]) =>
+    list.map((e) => `      ✉ ${e.role.padEnd(7)} ${e.to.join(', ')} — "${e.subject}"`);
+  const emailsOf = (kind: EmailRecord['kind'], week: number) =>
+    emails.filter((e) => e.kind === kind && e.week === week);
+
+  out.push(`${plan.title}`);
+  out.push(`  owner ${plan.owner.name} (${tz}) · partner ${plan.partner.name} (${plan.partner.timeZone})`);
+  out.push(
+    `  ${plan.tasks.length} tasks · full volume ${plan.ramp.targetWeeklyVolume}${unit} a week · up to ${plan.weeks} weeks`,
+  );
+  out.push('');
+  const kickoff = emailsOf('kickoff', 0);
+  if (kickoff[0]) {
+    out.push(`Kickoff   ${formatDateTime(kickoff[0].sentAt, tz)}`);
+    out.push(...mail(kickoff));
+  }
+  for (const week of weeks) {
+    const bar = '█'.repeat(Math.round((20 * week.volume) / plan.ramp.targetWeeklyVolume)).padEnd(20, '░');
+    out.push('');
+    out.push(
+      `Week ${String(week.week).padEnd(3)} ${formatDate(week.releasedAt, tz)}  stage ${week.stage + 1} (${week.percent}%)  ` +
+        `${bar} ${week.volume}${unit} of ${week.cap}${unit} cap`,
+    );
+    const released = week.tasks.map(
+      (t) => `${titles.get(t.taskId) ?? t.taskId} (${t.effort}${unit}${t.recurring ? ', weekly' : ''})`,
+    );
+    out.push(`      released: ${released.length > 0 ? released.join(', ') : 'nothing new'}`);
+    if (week.recurringVolume > 0) out.push(`      continuing weekly work: ${week.recurringVolume}${unit}`);
+    if (week.oversizeTaskId)
+      out.push(`      ${titles.get(week.oversizeTaskId)} is larger than the cap: released alone`);
+    out.push(...mail(emailsOf('batch', week.week)));
+    out.push(`      check-in ${formatDateTime(week.checkinAt, tz)}`);
+    out.push(...mail(emailsOf('checkin', week.week)));
+    if (week.decision) out.push(`      gate ${formatDateTime(week.feedbackDueAt, tz)}: ${week.decision}`);
+  }
+  const summary = emails.filter((e) => e.kind === 'summary');
+  const failure = emails.filter((e) => e.kind === 'failure');
+  if (summary[0]) {
+    out.push('', `Wrap-up   ${formatDateTime(summary[0].sentAt, tz)}`, ...mail(summary));
+  }
+  if (failure[0]) {
+    const failedAt = visits.findLast((v) => v.error)?.state;
+    out.push(
+      '',
+      `Stopped   ${onboarding.failure ?? 'error'}${failedAt ? ` in ${failedAt}` : ''}`,
+      ...mail(failure),
+    );
+  }
+  out.push('', `Status: ${onboarding.status}`);
+  return out.join('\n');
+}
