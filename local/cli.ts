@@ -8,6 +8,8 @@ import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
 const MAIL_FOLDER = resolve(ROOT, '.onramp/mail');
+/** Where the user ran the command: npm runs scripts from the project root but keeps this. */
+const USER_CWD = process.env.INIT_CWD ?? process.cwd();
 
 const USAGE = `onramp — phased onboarding of an outsourcing partner
 
@@ -15,6 +17,8 @@ Usage:
   onramp start [--plan FILE]   run a whole onboarding locally and print its timeline
                                (default plan: examples/bookkeeping.yaml)
   onramp validate FILE...      check plan files; prints every problem, exits 1 if any plan is invalid
+  onramp submit --plan FILE    start an onboarding on AWS (needs AWS credentials, TABLE_NAME and
+                               STATE_MACHINE_ARN from the stack's outputs)
 `;
 
 function readPlan(file: string): PlanResult {
@@ -33,7 +37,7 @@ function readPlan(file: string): PlanResult {
 
 function printIssues(file: string, kind: 'error' | 'warning', issues: readonly PlanIssue[]): void {
   const name = relative(process.cwd(), file) || file;
-  for (const line of formatIssues(issues).split('\n')) console.error(`${name}: ${kind}: ${line}`);
+  for (const issue of issues) console.error(`${name}: ${kind}: ${formatIssues([issue])}`);
 }
 
 async function validate(files: string[]): Promise<number> {
@@ -105,6 +109,30 @@ async function start(planFile: string): Promise<number> {
   }
 }
 
+/**
+ * Starts an onboarding on the deployed stack with the same handler code the local run uses; the
+ * SDK finds credentials and region the usual way, the handler finds the table and state machine
+ * in TABLE_NAME and STATE_MACHINE_ARN.
+ */
+async function submit(planFile: string): Promise<number> {
+  const result = readPlan(planFile);
+  printIssues(planFile, 'warning', result.warnings);
+  if (!result.ok) {
+    printIssues(planFile, 'error', result.issues);
+    return 1;
+  }
+  const missing = ['TABLE_NAME', 'STATE_MACHINE_ARN'].filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`Set ${missing.join(' and ')} from the stack's outputs (npx cdk deploy prints them).`);
+    return 2;
+  }
+  const { startOnboarding } = await import('#handlers/start-onboarding');
+  const { onboardingId, created, executionArn } = await startOnboarding({ plan: result.plan });
+  console.log(`${created ? 'Started' : 'Already started'}: onboarding ${onboardingId}
+  execution ${executionArn}`);
+  return 0;
+}
+
 /** The AWS SDK warns on every Node 20 process that its next versions need Node 22; the local run does not. */
 function muteSdkNodeVersionWarning(): void {
   const [print] = process.listeners('warning');
@@ -125,10 +153,18 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });
-      return start(values.plan ? resolve(values.plan) : DEFAULT_PLAN);
+      return start(values.plan ? resolve(USER_CWD, values.plan) : DEFAULT_PLAN);
+    }
+    case 'submit': {
+      const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });
+      if (!values.plan) {
+        console.error(USAGE);
+        return 2;
+      }
+      return submit(resolve(USER_CWD, values.plan));
     }
     case 'validate':
-      return validate(rest.map((f) => resolve(f)));
+      return validate(rest.map((f) => resolve(USER_CWD, f)));
     case undefined:
     case 'help':
     case '--help':

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesServer from 'aws-ses-v2-local';
@@ -35,6 +36,41 @@ function emulator(server: Server): Emulator {
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
+      }),
+  };
+}
+
+export interface EmulatorHost {
+  dynamodb: string;
+  ses: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts both emulators in a child process (local/emulator-host.ts): the handlers, the SDK and the
+ * state machine keep this process's core, the emulators get the other one. Resolves once both
+ * listen; rejects if the child dies first.
+ */
+export async function startEmulatorHost(): Promise<EmulatorHost> {
+  const child = fork(new URL('./emulator-host.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const endpoints = await new Promise<{ dynamodb: string; ses: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { dynamodb: string; ses: string }));
+    child.once('exit', (code) =>
+      reject(new Error(`The emulator process exited (code ${code}) before listening`)),
+    );
+    child.once('error', reject);
+  });
+  child.removeAllListeners('exit');
+  return {
+    ...endpoints,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send('stop');
       }),
   };
 }

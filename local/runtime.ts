@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OnboardingStore } from '#adapters/onboarding-store';
 import { createTableRequest } from '#adapters/table-definition';
 import { loadDefinition, loadFunctions } from './definition.ts';
-import { type Emulator, startDynamoDb, startSes } from './emulators.ts';
+import { startEmulatorHost } from './emulators.ts';
 import { Mailbox } from './mailbox.ts';
 import { type LambdaHandler, LOCAL_STATE_MACHINE_ARN, LocalStepFunctions } from './runner.ts';
 import { startStepFunctionsApi } from './sfn-server.ts';
@@ -34,14 +34,17 @@ export interface LocalRuntime {
  * a Lambda cold start.
  */
 export async function startLocalRuntime(): Promise<LocalRuntime> {
-  const started: Emulator[] = [];
+  const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const [dynamodb, ses] = await Promise.all([startDynamoDb(), startSes()]);
-    started.push(dynamodb, ses);
-
-    const api = await startStepFunctionsApi();
-    started.push(api);
-    configureEnvironment({ dynamodb: dynamodb.endpoint, ses: ses.endpoint, stepFunctions: api.endpoint });
+    // The emulators boot in their own process while this one loads the SDK and the handlers' code.
+    const [emulators, api] = await Promise.all([
+      startEmulatorHost(),
+      startStepFunctionsApi(),
+      preloadHandlerDependencies(),
+    ]);
+    started.push(emulators, api);
+    const endpoints = { dynamodb: emulators.dynamodb, ses: emulators.ses, stepFunctions: api.endpoint };
+    configureEnvironment(endpoints);
 
     // Handlers load after the environment is set, as a Lambda's code loads after its configuration.
     const functions = loadFunctions();
@@ -59,10 +62,10 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     const { startOnboarding } = await import('#handlers/start-onboarding');
 
     return {
-      endpoints: { dynamodb: dynamodb.endpoint, ses: ses.endpoint, stepFunctions: api.endpoint },
+      endpoints,
       stepFunctions: runner,
       store: new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME),
-      mailbox: new Mailbox(ses.endpoint),
+      mailbox: new Mailbox(emulators.ses),
       startOnboarding,
       stop: async () => {
         for (const execution of runner.executions.values()) {
@@ -77,6 +80,17 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     await Promise.allSettled(started.map((e) => e.close()));
     throw error;
   }
+}
+
+/** Loads the heavy modules the handlers import, without constructing anything that reads the environment. */
+async function preloadHandlerDependencies(): Promise<void> {
+  await Promise.all([
+    import('@aws-sdk/client-ses'),
+    import('@aws-sdk/client-sfn'),
+    import('@aws-lambda-powertools/logger'),
+    import('zod'),
+    import('temporal-polyfill'),
+  ]);
 }
 
 function configureEnvironment(endpoints: { dynamodb: string; ses: string; stepFunctions: string }): void {

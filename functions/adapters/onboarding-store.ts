@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -7,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { OnboardingConflict, OnboardingNotFound } from '#core/errors';
+import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
 import type {
   EmailKind,
   EmailRecord,
@@ -59,7 +60,7 @@ export class OnboardingStore {
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: pk(onboarding.id), sk: ONBOARDING, ...onboarding },
+            Item: toOnboardingItem(onboarding),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -83,7 +84,7 @@ export class OnboardingStore {
         }),
       ),
     );
-    return Item ? withoutKeys<Onboarding>(Item) : undefined;
+    return Item ? fromOnboardingItem(Item) : undefined;
   }
 
   async getOnboarding(id: string): Promise<Onboarding> {
@@ -126,7 +127,7 @@ export class OnboardingStore {
           }),
         ),
       );
-      items.push(...(page.Items ?? []).map((item) => withoutKeys<Onboarding>(item)));
+      items.push(...(page.Items ?? []).map(fromOnboardingItem));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
@@ -167,6 +168,33 @@ export class OnboardingStore {
       ),
     );
     return Item ? withoutKeys<WeekRecord>(Item) : undefined;
+  }
+
+  /** The onboarding and one of its weeks, in one round trip. */
+  async getOnboardingWeek(id: string, week: number): Promise<{ onboarding: Onboarding; week: WeekRecord }> {
+    const { Responses, UnprocessedKeys } = await callAws(() =>
+      this.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: [
+                { pk: pk(id), sk: ONBOARDING },
+                { pk: pk(id), sk: weekKey(week) },
+              ],
+              ConsistentRead: true,
+            },
+          },
+        }),
+      ),
+    );
+    // Two small items are never over BatchGet's limits; unprocessed keys mean throttling.
+    if (UnprocessedKeys?.[this.tableName]) throw new TransientError('BatchGet left keys unprocessed');
+    const items = Responses?.[this.tableName] ?? [];
+    const onboarding = items.find((item) => item.sk === ONBOARDING);
+    const weekItem = items.find((item) => item.sk === weekKey(week));
+    if (!onboarding) throw new OnboardingNotFound(id);
+    if (!weekItem) throw new OnboardingNotFound(`${id} week ${week}`);
+    return { onboarding: fromOnboardingItem(onboarding), week: withoutKeys<WeekRecord>(weekItem) };
   }
 
   async setWeekDecision(id: string, week: number, decision: string): Promise<void> {
@@ -270,6 +298,20 @@ export class OnboardingStore {
     } while (ExclusiveStartKey);
     return items;
   }
+}
+
+/**
+ * The plan is stored as one JSON string, not as a DynamoDB map: it is a document that is read
+ * whole and never queried by attribute, and every step reads it, so one string attribute keeps
+ * each read cheap to (de)serialize however many tasks the plan has.
+ */
+function toOnboardingItem(onboarding: Onboarding): Record<string, unknown> {
+  return { pk: pk(onboarding.id), sk: ONBOARDING, ...onboarding, plan: JSON.stringify(onboarding.plan) };
+}
+
+function fromOnboardingItem(item: Record<string, unknown>): Onboarding {
+  const onboarding = withoutKeys<Omit<Onboarding, 'plan'> & { plan: string }>(item);
+  return { ...onboarding, plan: JSON.parse(onboarding.plan) as Onboarding['plan'] };
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {

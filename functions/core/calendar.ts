@@ -68,25 +68,41 @@ export function onOrAfter(from: Temporal.PlainDate, weekday: BusinessWeekday): T
   return from.add({ days: offset });
 }
 
-/** "Thursday 10 December 2026, 15:00 CET": an instant as a reader in `timeZone` sees it. */
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
+const DATE: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+};
+
+// Building an Intl.DateTimeFormat costs far more than formatting with one, and every email shows
+// several dates in one of a few time zones: keep one formatter per (style, time zone).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(style: 'date-time' | 'date', timeZone: string): Intl.DateTimeFormat {
+  const key = `${style} ${timeZone}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { ...(style === 'date' ? DATE : DATE_TIME), timeZone });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+/** "Thursday 10 December 2026 at 15:00 CET": an instant as a reader in `timeZone` sees it. */
 export function formatDateTime(instant: string, timeZone: string): string {
-  return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toLocaleString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  });
+  return formatter('date-time', timeZone).format(new Date(instant));
 }
 
 /** "Thu 10 Dec 2026": a short date as a reader in `timeZone` sees it. */
 export function formatDate(instant: string, timeZone: string): string {
-  return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toLocaleString('en-GB', {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  });
+  return formatter('date', timeZone).format(new Date(instant));
 }

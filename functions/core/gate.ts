@@ -33,10 +33,6 @@ export function decideNextStage(plan: Pick<Plan, 'ramp'>, stage: number): GateDe
 }
 
 /** The onboarding ends once every task is released, or at the plan's last week. */
-export function isFinished(
-  plan: Pick<Plan, 'tasks' | 'weeks'>,
-  week: number,
-  releasedCount: number,
-): boolean {
-  return releasedCount >= plan.tasks.length || week >= plan.weeks;
+export function isFinished(plan: Pick<Plan, 'weeks'>, week: number, remainingTasks: number): boolean {
+  return remainingTasks === 0 || week >= plan.weeks;
 }

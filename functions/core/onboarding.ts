@@ -55,6 +55,8 @@ export const workflowStateSchema = z.object({
   releaseAt: z.iso.datetime().optional(),
   checkinAt: z.iso.datetime().optional(),
   feedbackDueAt: z.iso.datetime().optional(),
+  /** Tasks not yet released once this week's batch is out. */
+  remaining: z.int().min(0).optional(),
   done: z.boolean().optional(),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;

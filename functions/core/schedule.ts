@@ -18,22 +18,30 @@ type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
 /**
  * The week's dates in the owner's time zone: week N starts N-1 weeks after the plan's start; its
  * check-in is the plan's check-in weekday on or after that start (the following week if that
- * would be before the release); feedback is due a number of business days after the check-in.
+ * would not be after the release); feedback is due a number of business days after the check-in.
  * A week never starts before the previous week's feedback is due.
  */
 export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
+  const current = nominalWeek(plan, week);
+  const releaseAt =
+    week > 1 ? later(current.releaseAt, nominalWeek(plan, week - 1).feedbackDueAt) : current.releaseAt;
+  return { week, ...current, releaseAt };
+}
+
+/**
+ * A week's dates from the calendar alone. The previous week's feedback can push a release later,
+ * but never past the check-in: feedback takes at most 4 business days (6 calendar days), and the
+ * next check-in is 7 days after the last, so the check-in never depends on earlier weeks.
+ */
+function nominalWeek(plan: SchedulePlan, week: number): Omit<WeekSchedule, 'week'> {
   const tz = plan.owner.timeZone;
   const weekStart = Temporal.PlainDate.from(plan.start).add({ weeks: week - 1 });
-  const nominalRelease = instantAt(weekStart, RELEASE_TIME, tz);
-  const previousFeedbackDue = week > 1 ? weekSchedule(plan, week - 1).feedbackDueAt : nominalRelease;
-  const releaseAt = later(nominalRelease, previousFeedbackDue);
-
+  const releaseAt = instantAt(weekStart, RELEASE_TIME, tz);
   let checkinDate = onOrAfter(weekStart, plan.checkIn.weekday);
   if (Temporal.Instant.compare(instantAt(checkinDate, plan.checkIn.time, tz), releaseAt) <= 0) {
     checkinDate = checkinDate.add({ weeks: 1 });
   }
   return {
-    week,
     releaseAt,
     checkinAt: instantAt(checkinDate, plan.checkIn.time, tz),
     feedbackDueAt: instantAt(

@@ -10,7 +10,8 @@ import { store } from './shared/store.ts';
 /**
  * Releases this week's batch: fills the stage's cap by priority from what is not yet released,
  * records it (once: a retry gets the same batch), and emails it to the partner. Returns when the
- * check-in and the end of the feedback window are, for the workflow's Waits.
+ * check-in and the end of the feedback window are, for the workflow's Waits, and how many tasks
+ * are left, for the gate.
  */
 export const handler = workflowStep('release-batch', workflowStateSchema, async (state) => {
   const { onboardingId, week, stage } = state;
@@ -28,11 +29,11 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
     checkinAt: schedule.checkinAt,
     feedbackDueAt: schedule.feedbackDueAt,
   });
-  await store.updateProgress(onboardingId, {
-    week,
-    stage: record.stage,
-    updatedAt: clock.now().toISOString(),
-  });
   await outbox.sendOnce(onboardingId, [batchEmail(plan, record)]);
-  return { ...state, checkinAt: record.checkinAt, feedbackDueAt: record.feedbackDueAt };
+  return {
+    ...state,
+    checkinAt: record.checkinAt,
+    feedbackDueAt: record.feedbackDueAt,
+    remaining: plan.tasks.length - releasedBefore.length - record.tasks.length,
+  };
 });

@@ -1,0 +1,85 @@
+/**
+ * Local runtime benchmark: boot time, one full 8-week onboarding, 50 concurrent onboardings, and
+ * peak RSS, on the embedded emulators. Prints a table and one JSON line (`BENCH {...}`).
+ * Targets (2-core machine): boot ≤ 1.5 s, one onboarding ≤ 1 s, 50 concurrent ≤ 10 s, RSS ≤ 400 MB.
+ *
+ *   npm run bench
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { PlanInput } from '#core/plan';
+import { startLocalRuntime } from '#local/runtime';
+
+const TARGETS = { bootMs: 1500, oneOnboardingMs: 1000, fiftyConcurrentMs: 10_000, peakRssMb: 400 };
+
+/** The bookkeeping example stretched to exactly 8 weeks: more work than the ramp can release. */
+function eightWeekPlan(id: string): PlanInput {
+  const plan = parse(readFileSync('examples/bookkeeping.yaml', 'utf8')) as PlanInput;
+  const backlog = Array.from({ length: 6 }, (_, i) => ({
+    id: `backlog-${i + 1}`,
+    title: `Backlog item ${i + 1}`,
+    deliverable: 'A cleared backlog item',
+    acceptanceCriteria: ['Reviewed by the owner'],
+    priority: 5,
+    effort: 12,
+  }));
+  return { ...plan, id, weeks: 8, tasks: [...plan.tasks, ...backlog] };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const began = performance.now();
+  const result = await fn();
+  return [result, performance.now() - began];
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+const [runtime, bootMs] = await timed(() => startLocalRuntime());
+try {
+  const runOne = async (id: string) => {
+    const { onboardingId } = await runtime.startOnboarding({ plan: eightWeekPlan(id) });
+    const execution = runtime.stepFunctions.get(onboardingId);
+    await execution.done;
+    if (execution.status !== 'SUCCEEDED')
+      throw new Error(`${id} ended ${execution.status}: ${execution.error}`);
+    return (await runtime.store.listWeeks(onboardingId)).length;
+  };
+
+  const [firstWeeks, firstMs] = await timed(() => runOne('bench-first'));
+  if (firstWeeks !== 8) throw new Error(`the benchmark plan ran ${firstWeeks} weeks, not 8`);
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await timed(() => runOne(`bench-warm-${i}`)))[1]);
+  const [, fiftyMs] = await timed(() =>
+    Promise.all(Array.from({ length: 50 }, (_, i) => runOne(`bench-concurrent-${i}`))),
+  );
+  const emails = (await runtime.mailbox.list()).length;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+  const figures = {
+    bootMs: Math.round(bootMs),
+    oneOnboardingMs: Math.round(median(warm)),
+    firstOnboardingMs: Math.round(firstMs),
+    fiftyConcurrentMs: Math.round(fiftyMs),
+    peakRssMb: Math.round(peakRssMb),
+    weeksPerOnboarding: firstWeeks,
+    emailsSent: emails,
+    node: process.version,
+  };
+  const row = (label: string, value: number, unit: string, target?: number) =>
+    `${label.padEnd(36)} ${String(value).padStart(7)} ${unit.padEnd(3)} ${target === undefined ? '' : `target ≤ ${target} ${unit}  ${value <= target ? 'ok' : 'MISSED'}`}`;
+  console.log('onramp local runtime benchmark');
+  console.log(row('boot (emulators, table, handlers)', figures.bootMs, 'ms', TARGETS.bootMs));
+  console.log(
+    row('one 8-week onboarding (median of 5)', figures.oneOnboardingMs, 'ms', TARGETS.oneOnboardingMs),
+  );
+  console.log(row('first 8-week onboarding (cold)', figures.firstOnboardingMs, 'ms'));
+  console.log(
+    row('50 concurrent 8-week onboardings', figures.fiftyConcurrentMs, 'ms', TARGETS.fiftyConcurrentMs),
+  );
+  console.log(row('peak RSS', figures.peakRssMb, 'MB', TARGETS.peakRssMb));
+  console.log(`emails sent in all: ${emails}; ${process.version}`);
+  console.log(`BENCH ${JSON.stringify(figures)}`);
+} finally {
+  await runtime.stop();
+}
