@@ -8,6 +8,7 @@ import {
 } from '#local/definition';
 import { LocalStepFunctions } from '#local/runner';
 
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: ASL placeholders, filled by substitute()
 const tiny = (wait: Record<string, unknown>): Definition => ({
   StartAt: 'Plan',
   States: {
@@ -16,6 +17,7 @@ const tiny = (wait: Record<string, unknown>): Definition => ({
     Act: { Type: 'Task', Resource: '${ActFunctionArn}', End: true },
   },
 });
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: ASL placeholders
 const functions = [
   { placeholder: 'PlanFunctionArn', handler: 'plan', needs: [] },
   { placeholder: 'ActFunctionArn', handler: 'act', needs: [] },
