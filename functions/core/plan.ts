@@ -8,7 +8,7 @@ import type { PlanIssue } from './errors.ts';
  * tasks has a default. One schema serves validation, the types and the published JSON Schema.
  */
 
-const slug = z
+export const slug = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9-]{0,62}$/,
@@ -137,17 +137,72 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
+/**
+ * Zod's issues as plan issues: union failures resolved to the branch that explains them, and a
+ * value of the wrong type reported once, as the wrong type (Zod 4 still runs an array's `max()` on
+ * a string, which would add a confusing second message). Parse with `reportInput: true`, so a
+ * wrong value can be told from a missing one.
+ */
 export function zodIssues(error: z.ZodError): PlanIssue[] {
-  return error.issues.map((issue) => ({
-    path: formatPath(issue.path),
-    message: describeZodIssue(issue),
-  }));
+  const issues = error.issues.flatMap((issue) => flatten(issue, []));
+  const wrongType = new Set(issues.filter((i) => i.wrongType).map((i) => i.path));
+  return issues
+    .filter((i) => i.wrongType || !wrongType.has(i.path))
+    .map(({ path, message }) => ({ path, message }));
 }
 
+type FlatIssue = PlanIssue & { wrongType: boolean };
+
+function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): FlatIssue[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    return mostSpecificBranch(issue.errors).flatMap((inner) => flatten(inner, path));
+  }
+  return [
+    { path: formatPath(path), message: describeZodIssue(issue), wrongType: issue.code === 'invalid_type' },
+  ];
+}
+
+/**
+ * The union branch that got furthest into the value says what is wrong: `[10, 150]` fails the
+ * list branch at `[1]`; `"exponential"` fails both at the top, and the named-curve branch (not a
+ * type mismatch) says what is allowed.
+ */
+function mostSpecificBranch(branches: z.core.$ZodIssue[][]): z.core.$ZodIssue[] {
+  const score = (branch: z.core.$ZodIssue[]) =>
+    2 * Math.max(0, ...branch.map((i) => i.path.length)) +
+    (branch.some((i) => i.code === 'invalid_type') ? 0 : 1);
+  return branches.reduce((best, branch) => (score(branch) > score(best) ? branch : best));
+}
+
+const EXPECTED: Record<string, string> = {
+  array: 'a list',
+  object: 'a set of fields',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
 function describeZodIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  if (issue.code === 'invalid_type') {
+    const expected = EXPECTED[issue.expected] ?? issue.expected;
+    if (issue.input === undefined) return `is required (${expected})`;
+    // A message written in the schema says it best; Zod's default one is replaced by ours.
+    if (!issue.message.startsWith('Invalid input')) return issue.message;
+    return `must be ${expected}, got ${describeValue(issue.input)}`;
+  }
   if (issue.code === 'unrecognized_keys') {
     return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   return issue.message;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'nothing (null)';
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return 'a set of fields';
+  return `${typeof value} ${String(value)}`;
 }

@@ -17,8 +17,9 @@ export function stagePercentages(ramp: RampSpec): number[] {
     case 'linear':
       return stages.map((k) => round1((100 * k) / n));
     case 'geometric':
-      // Doubling each stage up to 100%: 6.25, 12.5, 25, 50, 100 for five stages.
-      return stages.map((k) => round1(100 / 2 ** (n - k)));
+      // A constant ratio from 10% to 100%: 10, 17.8, 31.6, 56.2, 100 for five stages. (Halving back
+      // from 100% would round the early stages of a long ramp down to 0%.)
+      return stages.map((k) => (n === 1 ? 100 : round1(10 * 10 ** ((k - 1) / (n - 1)))));
     case 's-curve': {
       // A logistic curve rescaled so the first stage is small and the last is exactly 100%.
       const logistic = (x: number) => 1 / (1 + Math.exp(-10 * (x - 0.5)));

@@ -1,8 +1,9 @@
 import { Temporal } from 'temporal-polyfill';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
 import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
 import type { PlanIssue } from './errors.ts';
-import { type ParsedPlan, type Plan, planSchema, zodIssues } from './plan.ts';
+import { type ParsedPlan, type Plan, planSchema, slug, zodIssues } from './plan.ts';
 import { stagePercentages, unreleasedAtBestPace } from './ramp.ts';
 
 export type PlanResult =
@@ -16,11 +17,16 @@ export type PlanResult =
  * start (the next business day in the owner's time zone), so examples never go stale.
  */
 export function validatePlan(input: unknown, options: { now: string; id?: string }): PlanResult {
-  const parsed = planSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error), warnings: [] };
+  const parsed = planSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    // The task graph is checked even when other fields are wrong, so one run shows every problem.
+    const graph = taskGraphShape.safeParse(input);
+    const graphIssues = graph.success ? taskGraphIssues(graph.data.tasks) : [];
+    return { ok: false, issues: [...zodIssues(parsed.error), ...graphIssues], warnings: [] };
+  }
 
   const draft = parsed.data;
-  const issues = [...taskGraphIssues(draft), ...rampIssues(draft)];
+  const issues = [...taskGraphIssues(draft.tasks), ...rampIssues(draft)];
   const today = dateIn(options.now, draft.owner.timeZone);
   const start = draft.start ? Temporal.PlainDate.from(draft.start) : nextBusinessDay(today);
   if (draft.start) {
@@ -71,7 +77,17 @@ export function readPlanText(
   }
 }
 
-function taskGraphIssues(plan: ParsedPlan): PlanIssue[] {
+/**
+ * Just enough of a plan to check its task graph, whatever else is wrong with it. Ids must be
+ * valid already: a malformed id is reported by the schema, not again as an unknown dependency.
+ */
+const taskGraphShape = z.object({
+  tasks: z.array(z.looseObject({ id: slug, dependsOn: z.array(z.string()).default([]) })),
+});
+type TaskGraph = z.output<typeof taskGraphShape>['tasks'];
+
+function taskGraphIssues(tasks: TaskGraph): PlanIssue[] {
+  const plan = { tasks };
   const issues: PlanIssue[] = [];
   const firstIndex = new Map<string, number>();
   plan.tasks.forEach((task, i) => {
@@ -103,7 +119,7 @@ function taskGraphIssues(plan: ParsedPlan): PlanIssue[] {
 }
 
 /** A dependency cycle as a list of ids that starts and ends with the same id, or undefined. */
-function findCycle(tasks: ParsedPlan['tasks']): string[] | undefined {
+function findCycle(tasks: TaskGraph): string[] | undefined {
   const deps = new Map(tasks.map((t) => [t.id, t.dependsOn.filter((d) => d !== t.id)]));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
