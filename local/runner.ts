@@ -60,6 +60,39 @@ export class ExecutionDoesNotExist extends Error {
 export const LOCAL_STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:onramp-local-onboarding';
 
+/**
+ * The definition made ready to run locally: placeholders filled, Waits turned into virtual-clock
+ * Tasks, and validated by the interpreter. Validation is the slow part (a few hundred ms), so this
+ * is done once, and can be done while the emulators start.
+ */
+export class PreparedStateMachine {
+  readonly machine: StateMachine;
+  /** Each Task state and the handler it calls, or the virtual clock for a rewritten Wait. */
+  readonly tasks: Array<[state: string, handler: string | 'clock']>;
+  readonly retriedStates: string[];
+  readonly handlerNames: string[];
+
+  constructor(definition: Definition, functions: readonly WorkflowFunction[]) {
+    const arns = Object.fromEntries(functions.map((f) => [f.placeholder, localFunctionArn(f.handler)]));
+    const local = withVirtualWaits(substitute(definition, arns));
+    const byArn = new Map(functions.map((f) => [localFunctionArn(f.handler), f.handler]));
+    this.tasks = taskStates(local).map(([name, state]) => {
+      if (state.Resource === VIRTUAL_CLOCK_ARN) return [name, 'clock'];
+      const handler = byArn.get(String(state.Resource));
+      if (!handler)
+        throw new Error(
+          `State ${name} calls ${String(state.Resource)}, which no function of the manifest is`,
+        );
+      return [name, handler];
+    });
+    this.retriedStates = taskStates(local)
+      .filter(([, state]) => Array.isArray(state.Retry))
+      .map(([name]) => name);
+    this.handlerNames = functions.map((f) => f.handler);
+    this.machine = new StateMachine(local as never);
+  }
+}
+
 export class LocalStepFunctions {
   readonly stateMachineArn = LOCAL_STATE_MACHINE_ARN;
   readonly executions = new Map<string, Execution>();
@@ -69,27 +102,16 @@ export class LocalStepFunctions {
   /** Waits rewritten into virtual-clock Tasks: shown and counted as the Waits they are on AWS. */
   private readonly clockStates: Set<string>;
 
-  constructor(
-    definition: Definition,
-    functions: readonly WorkflowFunction[],
-    handlers: Record<string, LambdaHandler>,
-  ) {
-    const arns = Object.fromEntries(functions.map((f) => [f.placeholder, localFunctionArn(f.handler)]));
-    const local = withVirtualWaits(substitute(definition, arns));
-    const byArn = new Map(functions.map((f) => [localFunctionArn(f.handler), f.handler]));
-    this.taskHandlers = taskStates(local).map(([name, state]) => {
-      if (state.Resource === VIRTUAL_CLOCK_ARN) return [name, 'clock'];
-      const handlerName = byArn.get(String(state.Resource));
-      const handler = handlerName ? handlers[handlerName] : undefined;
-      if (!handler)
-        throw new Error(`State ${name} calls ${String(state.Resource)}, which has no local handler`);
-      return [name, handler];
+  constructor(prepared: PreparedStateMachine, handlers: Record<string, LambdaHandler>) {
+    this.machine = prepared.machine;
+    this.retriedStates = prepared.retriedStates;
+    this.taskHandlers = prepared.tasks.map(([state, name]) => {
+      if (name === 'clock') return [state, 'clock'];
+      const handler = handlers[name];
+      if (!handler) throw new Error(`State ${state} calls the ${name} function, which has no local handler`);
+      return [state, handler];
     });
-    this.clockStates = new Set(this.taskHandlers.filter(([, h]) => h === 'clock').map(([name]) => name));
-    this.retriedStates = taskStates(local)
-      .filter(([, state]) => Array.isArray(state.Retry))
-      .map(([name]) => name);
-    this.machine = new StateMachine(local as never);
+    this.clockStates = new Set(prepared.tasks.filter(([, h]) => h === 'clock').map(([state]) => state));
   }
 
   /**

@@ -6,7 +6,12 @@ import { createTableRequest } from '#adapters/table-definition';
 import { loadDefinition, loadFunctions } from './definition.ts';
 import { startEmulatorHost } from './emulators.ts';
 import { Mailbox } from './mailbox.ts';
-import { type LambdaHandler, LOCAL_STATE_MACHINE_ARN, LocalStepFunctions } from './runner.ts';
+import {
+  type LambdaHandler,
+  LOCAL_STATE_MACHINE_ARN,
+  LocalStepFunctions,
+  PreparedStateMachine,
+} from './runner.ts';
 import { startStepFunctionsApi } from './sfn-server.ts';
 
 export const LOCAL_SENDER = 'onramp@onramp.local';
@@ -21,6 +26,8 @@ export interface LocalRuntime {
   mailbox: Mailbox;
   /** The start handler (validate, persist, start the execution), as the CLI and the API call it. */
   startOnboarding: typeof import('#handlers/start-onboarding').startOnboarding;
+  /** Peak resident memory of the emulator process, in KiB. */
+  emulatorsMaxRssKb(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -36,25 +43,25 @@ export interface LocalRuntime {
 export async function startLocalRuntime(): Promise<LocalRuntime> {
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    // The emulators boot in their own process while this one loads the SDK and the handlers' code.
-    const [emulators, api] = await Promise.all([
+    // The emulators boot in their own process while this one loads the SDK and validates the definition.
+    const functions = loadFunctions();
+    const [emulators, api, prepared] = await Promise.all([
       startEmulatorHost(),
       startStepFunctionsApi(),
-      preloadHandlerDependencies(),
+      preloadHandlerDependencies().then(() => new PreparedStateMachine(loadDefinition(), functions)),
     ]);
     started.push(emulators, api);
     const endpoints = { dynamodb: emulators.dynamodb, ses: emulators.ses, stepFunctions: api.endpoint };
     configureEnvironment(endpoints);
 
     // Handlers load after the environment is set, as a Lambda's code loads after its configuration.
-    const functions = loadFunctions();
     const handlers: Record<string, LambdaHandler> = {};
     for (const f of functions) {
       handlers[f.handler] = (
         (await import(`../functions/handlers/${f.handler}.ts`)) as { handler: LambdaHandler }
       ).handler;
     }
-    const runner = new LocalStepFunctions(loadDefinition(), functions, handlers);
+    const runner = new LocalStepFunctions(prepared, handlers);
     api.attach(runner);
 
     const client = new DynamoDBClient({});
@@ -66,6 +73,7 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
       stepFunctions: runner,
       store: new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME),
       mailbox: new Mailbox(emulators.ses),
+      emulatorsMaxRssKb: emulators.maxRssKb,
       startOnboarding,
       stop: async () => {
         for (const execution of runner.executions.values()) {

@@ -1,13 +1,15 @@
 import type { EmailMessage } from '#core/emails/message';
+import type { EmailRecord } from '#core/onboarding';
 import type { Clock } from './clock.ts';
 import type { SesMailer } from './mailer.ts';
 import type { OnboardingStore } from './onboarding-store.ts';
 
 /**
- * Sends each (onboarding, kind, week, role) email at most once, however often a step is retried:
- * claim it in the table, send, record SES's message id. A failed send gives the claim back so the
- * retry sends it; a crash between send and record leaves the claim, and the email is not resent
- * (a missing email is better than a duplicate one in someone's inbox).
+ * Sends a step's emails (one kind, one week) at most once, however often the step is retried:
+ * claim the batch in the table, send, record each email with SES's message id in one write. A
+ * failed send records what did go out and reopens the claim, so the retry sends only the rest. A
+ * crash between sending and recording leaves the claim taken, and nothing is resent: a missing
+ * email is better than a duplicate one in someone's inbox.
  */
 export class EmailOutbox {
   constructor(
@@ -18,26 +20,32 @@ export class EmailOutbox {
 
   /** Sends the messages not sent before; returns how many were sent now. */
   async sendOnce(onboardingId: string, messages: readonly EmailMessage[]): Promise<number> {
-    let sent = 0;
-    for (const message of messages) {
-      const claim = {
-        kind: message.kind,
-        week: message.week,
-        role: message.role,
-        to: message.to,
-        subject: message.subject,
-      };
-      if (!(await this.store.claimEmail(onboardingId, claim, this.clock.now().toISOString()))) continue;
-      let messageId: string;
-      try {
-        messageId = await this.mailer.send(message);
-      } catch (error) {
-        await this.store.releaseEmail(onboardingId, claim);
-        throw error;
-      }
-      await this.store.completeEmail(onboardingId, claim, messageId, this.clock.now().toISOString());
-      sent++;
+    const [first] = messages;
+    if (!first) return 0;
+    const { kind, week } = first;
+    if (messages.some((m) => m.kind !== kind || m.week !== week)) {
+      throw new Error('One batch of emails is one kind for one week');
     }
-    return sent;
+    const alreadySent = await this.store.claimSending(
+      onboardingId,
+      kind,
+      week,
+      this.clock.now().toISOString(),
+    );
+    if (!alreadySent) return 0;
+
+    const sent: EmailRecord[] = [];
+    try {
+      for (const message of messages.filter((m) => !alreadySent.includes(m.role))) {
+        const messageId = await this.mailer.send(message);
+        const { role, to, subject } = message;
+        sent.push({ kind, week, role, to, subject, messageId, sentAt: this.clock.now().toISOString() });
+      }
+    } catch (error) {
+      await this.store.recordSent(onboardingId, { kind, week, alreadySent, complete: false }, sent);
+      throw error;
+    }
+    await this.store.recordSent(onboardingId, { kind, week, alreadySent, complete: true }, sent);
+    return sent.length;
   }
 }

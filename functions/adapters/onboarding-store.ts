@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  DeleteCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -23,16 +23,10 @@ import { tableDefinition } from './table-definition.ts';
 const pk = (id: string) => `ONB#${id}`;
 const ONBOARDING = 'ONBOARDING';
 const weekKey = (week: number) => `WEEK#${String(week).padStart(2, '0')}`;
+/** Sorts before ONBOARDING, so it never shows up among the onboarding's weeks. */
+const sendingKey = (kind: EmailKind, week: number) => `CLAIM#${kind}#${String(week).padStart(2, '0')}`;
 const emailKey = (kind: EmailKind, week: number, role: Role) =>
   `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
-
-export interface EmailClaim {
-  kind: EmailKind;
-  week: number;
-  role: Role;
-  to: string[];
-  subject: string;
-}
 
 /** Progress fields the workflow moves forward. */
 export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'stage' | 'week' | 'failure'>> & {
@@ -170,6 +164,36 @@ export class OnboardingStore {
     return Item ? withoutKeys<WeekRecord>(Item) : undefined;
   }
 
+  /**
+   * The onboarding and all its weeks in one Query: sort keys order as EMAIL# < ONBOARDING <
+   * WEEK#, so `sk >= ONBOARDING` is exactly the onboarding item and its weeks.
+   */
+  async getOnboardingWithWeeks(id: string): Promise<{ onboarding: Onboarding; weeks: WeekRecord[] }> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk >= :onboarding',
+            ExpressionAttributeValues: { ':pk': pk(id), ':onboarding': ONBOARDING },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    const [first, ...rest] = items;
+    if (!first || first.sk !== ONBOARDING) throw new OnboardingNotFound(id);
+    return {
+      onboarding: fromOnboardingItem(first),
+      weeks: rest.map((item) => withoutKeys<WeekRecord>(item)),
+    };
+  }
+
   /** The onboarding and one of its weeks, in one round trip. */
   async getOnboardingWeek(id: string, week: number): Promise<{ onboarding: Onboarding; week: WeekRecord }> {
     const { Responses, UnprocessedKeys } = await callAws(() =>
@@ -216,66 +240,65 @@ export class OnboardingStore {
   }
 
   async listEmails(id: string): Promise<EmailRecord[]> {
-    return (await this.queryPrefix<EmailRecord & { state: string }>(id, 'EMAIL#')).map(
-      ({ state: _, ...email }) => email,
-    );
+    return this.queryPrefix<EmailRecord>(id, 'EMAIL#');
   }
 
   /**
-   * Claims the right to send one email (kind, week, role) before it is sent. False when it was
-   * claimed before: a retried step then skips it, so nobody gets the same email twice.
+   * Claims the sending of one batch of emails (one kind, one week: the check-ins of week 3, say)
+   * before any is sent. Returns the roles already sent by an earlier attempt that failed part way,
+   * or `undefined` when the batch is sent or being sent by another attempt: a retried step then
+   * sends nothing, so nobody gets the same email twice.
    */
-  async claimEmail(id: string, claim: EmailClaim, at: string): Promise<boolean> {
+  async claimSending(id: string, kind: EmailKind, week: number, at: string): Promise<Role[] | undefined> {
     try {
-      await callAws(() =>
+      const { Attributes } = await callAws(() =>
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: {
-              pk: pk(id),
-              sk: emailKey(claim.kind, claim.week, claim.role),
-              ...claim,
-              state: 'sending',
-              sentAt: at,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: { pk: pk(id), sk: sendingKey(kind, week), state: 'sending', sentRoles: [], claimedAt: at },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :retry',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':retry': 'retry' },
+            ReturnValues: 'ALL_OLD',
           }),
         ),
       );
-      return true;
+      return (Attributes?.sentRoles as Role[] | undefined) ?? [];
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  async completeEmail(id: string, claim: EmailClaim, messageId: string, at: string): Promise<void> {
-    await callAws(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(id), sk: emailKey(claim.kind, claim.week, claim.role) },
-          UpdateExpression: 'SET #state = :sent, messageId = :messageId, sentAt = :at',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at },
-        }),
-      ),
-    );
-  }
-
-  /** Gives a claim back after a failed send, so the step's retry sends it. */
-  async releaseEmail(id: string, claim: EmailClaim): Promise<void> {
-    await callAws(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(id), sk: emailKey(claim.kind, claim.week, claim.role) },
-          ConditionExpression: '#state = :sending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sending': 'sending' },
-        }),
-      ),
-    );
+  /**
+   * Records the emails of a claimed batch that were sent, in one write, and closes the claim:
+   * `sent` when all went out, `retry` when a send failed, so the step's retry sends the rest.
+   */
+  async recordSent(
+    id: string,
+    batch: { kind: EmailKind; week: number; alreadySent: Role[]; complete: boolean },
+    emails: EmailRecord[],
+  ): Promise<void> {
+    const claim = {
+      pk: pk(id),
+      sk: sendingKey(batch.kind, batch.week),
+      state: batch.complete ? 'sent' : 'retry',
+      sentRoles: [...batch.alreadySent, ...emails.map((e) => e.role)],
+    };
+    let requests = [
+      { PutRequest: { Item: claim } },
+      ...emails.map((email) => ({
+        PutRequest: { Item: { pk: pk(id), sk: emailKey(email.kind, email.week, email.role), ...email } },
+      })),
+    ];
+    // BatchWrite may leave items unprocessed under throttling; write those again, a few times.
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt === 4) throw new TransientError('BatchWrite left email records unprocessed');
+      const { UnprocessedItems } = await callAws(() =>
+        this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+      );
+      requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+    }
   }
 
   private async queryPrefix<T>(id: string, prefix: string): Promise<T[]> {

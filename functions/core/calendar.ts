@@ -52,11 +52,22 @@ export function dateIn(instant: string | Temporal.Instant, timeZone: string): Te
 
 /** The instant at which a wall-clock time occurs on a date in a time zone (ISO-8601, UTC). */
 export function instantAt(date: Temporal.PlainDate, time: string, timeZone: string): string {
-  return date
-    .toZonedDateTime({ timeZone, plainTime: Temporal.PlainTime.from(time) })
-    .toInstant()
-    .toString();
+  const key = `${date} ${time} ${timeZone}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    instant = date
+      .toZonedDateTime({ timeZone, plainTime: Temporal.PlainTime.from(time) })
+      .toInstant()
+      .toString();
+    if (instants.size >= 10_000) instants.clear();
+    instants.set(key, instant);
+  }
+  return instant;
 }
+
+// Resolving a wall-clock time in a time zone is the polyfill's slowest operation, and every step of
+// every week asks for the same few dates again: remember the answers (a pure function of the key).
+const instants = new Map<string, string>();
 
 export function weekdayNumber(weekday: BusinessWeekday): number {
   return WEEKDAYS.indexOf(weekday) + 1;

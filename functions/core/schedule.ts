@@ -22,10 +22,29 @@ type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
  * A week never starts before the previous week's feedback is due.
  */
 export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
-  const current = nominalWeek(plan, week);
-  const releaseAt =
-    week > 1 ? later(current.releaseAt, nominalWeek(plan, week - 1).feedbackDueAt) : current.releaseAt;
-  return { week, ...current, releaseAt };
+  return withRelease(week, nominalWeek(plan, week), week > 1 ? nominalWeek(plan, week - 1) : undefined);
+}
+
+/** Every week of the plan, for the kickoff email (each week's dates computed once). */
+export function checkinCalendar(plan: Pick<Plan, 'start' | 'checkIn' | 'owner' | 'weeks'>): WeekSchedule[] {
+  const weeks: WeekSchedule[] = [];
+  let previous: NominalWeek | undefined;
+  for (let week = 1; week <= plan.weeks; week++) {
+    const current = nominalWeek(plan, week);
+    weeks.push(withRelease(week, current, previous));
+    previous = current;
+  }
+  return weeks;
+}
+
+type NominalWeek = Omit<WeekSchedule, 'week'>;
+
+function withRelease(week: number, current: NominalWeek, previous: NominalWeek | undefined): WeekSchedule {
+  return {
+    week,
+    ...current,
+    releaseAt: previous ? later(current.releaseAt, previous.feedbackDueAt) : current.releaseAt,
+  };
 }
 
 /**
@@ -33,7 +52,7 @@ export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
  * but never past the check-in: feedback takes at most 4 business days (6 calendar days), and the
  * next check-in is 7 days after the last, so the check-in never depends on earlier weeks.
  */
-function nominalWeek(plan: SchedulePlan, week: number): Omit<WeekSchedule, 'week'> {
+function nominalWeek(plan: SchedulePlan, week: number): NominalWeek {
   const tz = plan.owner.timeZone;
   const weekStart = Temporal.PlainDate.from(plan.start).add({ weeks: week - 1 });
   const releaseAt = instantAt(weekStart, RELEASE_TIME, tz);
@@ -50,11 +69,6 @@ function nominalWeek(plan: SchedulePlan, week: number): Omit<WeekSchedule, 'week
       tz,
     ),
   };
-}
-
-/** The check-in instants of every week of the plan, for the kickoff email. */
-export function checkinCalendar(plan: Pick<Plan, 'start' | 'checkIn' | 'owner' | 'weeks'>): WeekSchedule[] {
-  return Array.from({ length: plan.weeks }, (_, i) => weekSchedule(plan, i + 1));
 }
 
 function later(a: string, b: string): string {

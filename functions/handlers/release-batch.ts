@@ -15,10 +15,10 @@ import { store } from './shared/store.ts';
  */
 export const handler = workflowStep('release-batch', workflowStateSchema, async (state) => {
   const { onboardingId, week, stage } = state;
-  const [{ plan }, earlier] = await Promise.all([
-    store.getOnboarding(onboardingId),
-    store.listWeeks(onboardingId),
-  ]);
+  const {
+    onboarding: { plan },
+    weeks: earlier,
+  } = await store.getOnboardingWithWeeks(onboardingId);
   const releasedBefore = earlier.filter((w) => w.week < week).flatMap((w) => w.tasks.map((t) => t.taskId));
   const schedule = weekSchedule(plan, week);
 

@@ -34,7 +34,6 @@ export async function startOnboarding(request: z.input<typeof startRequest>): Pr
   if (!result.ok) throw new PlanInvalid(result.issues);
   const { plan } = result;
 
-  const log = logger.createChild({ persistentKeys: { onboardingId: plan.id } });
   const draft: Onboarding = {
     id: plan.id,
     status: 'pending',
@@ -49,7 +48,7 @@ export async function startOnboarding(request: z.input<typeof startRequest>): Pr
   // Start even when the onboarding existed: an earlier start may have stopped between the write
   // and the execution. The execution name makes this safe.
   const { started, executionArn } = await workflow.start(onboarding.id);
-  log.info('onboarding start requested', { created, started });
+  logger.info('onboarding start requested', { onboardingId: plan.id, created, started });
   return { onboardingId: onboarding.id, created, executionArn };
 }
 

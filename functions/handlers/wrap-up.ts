@@ -7,10 +7,10 @@ import { store } from './shared/store.ts';
 
 /** The end: the owner's summary (volume and stage week by week), and status completed. */
 export const handler = workflowStep('wrap-up', workflowStateSchema, async (state) => {
-  const [{ plan }, weeks] = await Promise.all([
-    store.getOnboarding(state.onboardingId),
-    store.listWeeks(state.onboardingId),
-  ]);
+  const {
+    onboarding: { plan },
+    weeks,
+  } = await store.getOnboardingWithWeeks(state.onboardingId);
   await outbox.sendOnce(state.onboardingId, [summaryEmail(plan, weeks)]);
   await store.updateProgress(state.onboardingId, {
     status: 'completed',

@@ -1,7 +1,7 @@
 import { formatDate, formatDateTime } from '../calendar.ts';
 import type { Plan } from '../plan.ts';
 import { stageCap, stagePercentages, tasksByPriority } from '../ramp.ts';
-import { checkinCalendar } from '../schedule.ts';
+import { checkinCalendar, type WeekSchedule } from '../schedule.ts';
 import { type Block, renderBlocks } from './blocks.ts';
 import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient, taskItem } from './message.ts';
 
@@ -9,15 +9,21 @@ import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient, taskIt
 export function kickoffEmails(plan: Plan): EmailMessage[] {
   const owner = ownerOf(plan);
   const partner = partnerOf(plan);
+  const calendar = checkinCalendar(plan);
   return [
-    kickoffEmail(plan, owner, partner.name, [partner.to[0]!]),
-    kickoffEmail(plan, partner, plan.owner.name, [plan.owner.email]),
+    kickoffEmail(plan, calendar, owner, partner.name, [partner.to[0]!]),
+    kickoffEmail(plan, calendar, partner, plan.owner.name, [plan.owner.email]),
   ];
 }
 
-function kickoffEmail(plan: Plan, recipient: Recipient, otherSide: string, replyTo: string[]): EmailMessage {
+function kickoffEmail(
+  plan: Plan,
+  calendar: WeekSchedule[],
+  recipient: Recipient,
+  otherSide: string,
+  replyTo: string[],
+): EmailMessage {
   const unit = plan.effortUnit;
-  const calendar = checkinCalendar(plan);
   const percentages = stagePercentages(plan.ramp);
   const subject = `Kickoff: ${plan.title}`;
   const blocks: Block[] = [

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import { logger } from './logger.ts';
 
@@ -9,18 +8,20 @@ import { logger } from './logger.ts';
 export function workflowStep<S extends z.ZodType<{ onboardingId: string }>, R>(
   step: string,
   schema: S,
-  run: (state: z.output<S>, log: Logger) => Promise<R>,
+  run: (state: z.output<S>, logKeys: { onboardingId: string; step: string }) => Promise<R>,
 ): (event: unknown) => Promise<R> {
   return async (event) => {
     const state = schema.parse(event);
-    const log = logger.createChild({ persistentKeys: { onboardingId: state.onboardingId, step } });
-    log.info('step started');
+    // The keys go on each line rather than into a child logger: invocations can overlap (locally,
+    // many executions share one process), and building a child per call costs more than a log line.
+    const keys = { onboardingId: state.onboardingId, step };
+    logger.info('step started', keys);
     try {
-      const result = await run(state, log);
-      log.info('step finished');
+      const result = await run(state, keys);
+      logger.info('step finished', keys);
       return result;
     } catch (error) {
-      log.error('step failed', { errorName: error instanceof Error ? error.name : typeof error });
+      logger.error('step failed', { ...keys, errorName: error instanceof Error ? error.name : typeof error });
       throw error;
     }
   };

@@ -6,7 +6,7 @@ import {
   VIRTUAL_CLOCK_ARN,
   withVirtualWaits,
 } from '#local/definition';
-import { LocalStepFunctions } from '#local/runner';
+import { LocalStepFunctions, PreparedStateMachine } from '#local/runner';
 
 // biome-ignore-start lint/suspicious/noTemplateCurlyInString: ASL placeholders, filled by substitute()
 const tiny = (wait: Record<string, unknown>): Definition => ({
@@ -57,13 +57,16 @@ describe('the virtual clock of a local execution', () => {
   it('jumps to the evaluated timestamp, and the next step runs at that time', async () => {
     const seenAt: string[] = [];
     const { clock } = await import('#adapters/clock');
-    const runner = new LocalStepFunctions(tiny({ TimestampPath: '$.until' }), functions, {
-      plan: async () => ({ until: '2027-03-01T08:00:00Z' }),
-      act: async () => {
-        seenAt.push(clock.now().toISOString());
-        return {};
+    const runner = new LocalStepFunctions(
+      new PreparedStateMachine(tiny({ TimestampPath: '$.until' }), functions),
+      {
+        plan: async () => ({ until: '2027-03-01T08:00:00Z' }),
+        act: async () => {
+          seenAt.push(clock.now().toISOString());
+          return {};
+        },
       },
-    });
+    );
     const execution = runner.start('jump', '{}', new Date('2027-01-01T00:00:00Z'));
     await execution.done;
     expect(execution.status).toBe('SUCCEEDED');
@@ -76,10 +79,13 @@ describe('the virtual clock of a local execution', () => {
   });
 
   it('fails the execution when the path finds no timestamp, as AWS would', async () => {
-    const runner = new LocalStepFunctions(tiny({ TimestampPath: '$.missing' }), functions, {
-      plan: async () => ({ until: '2027-03-01T08:00:00Z' }),
-      act: async () => ({}),
-    });
+    const runner = new LocalStepFunctions(
+      new PreparedStateMachine(tiny({ TimestampPath: '$.missing' }), functions),
+      {
+        plan: async () => ({ until: '2027-03-01T08:00:00Z' }),
+        act: async () => ({}),
+      },
+    );
     const execution = runner.start('bad-path', '{}');
     await execution.done;
     expect(execution.status).toBe('FAILED');
@@ -89,16 +95,19 @@ describe('the virtual clock of a local execution', () => {
   it('keeps concurrent executions at their own times', async () => {
     const { clock } = await import('#adapters/clock');
     const seen = new Map<string, string>();
-    const runner = new LocalStepFunctions(tiny({ TimestampPath: '$.until' }), functions, {
-      plan: async (input) => ({
-        until: (input as { until: string }).until,
-        name: (input as { name: string }).name,
-      }),
-      act: async (input) => {
-        seen.set((input as { name: string }).name, clock.now().toISOString());
-        return {};
+    const runner = new LocalStepFunctions(
+      new PreparedStateMachine(tiny({ TimestampPath: '$.until' }), functions),
+      {
+        plan: async (input) => ({
+          until: (input as { until: string }).until,
+          name: (input as { name: string }).name,
+        }),
+        act: async (input) => {
+          seen.set((input as { name: string }).name, clock.now().toISOString());
+          return {};
+        },
       },
-    });
+    );
     const a = runner.start('a', JSON.stringify({ name: 'a', until: '2027-05-01T00:00:00Z' }));
     const b = runner.start('b', JSON.stringify({ name: 'b', until: '2030-01-01T00:00:00Z' }));
     await Promise.all([a.done, b.done]);
@@ -109,7 +118,7 @@ describe('the virtual clock of a local execution', () => {
   });
 
   it('names a second execution of the same name ExecutionAlreadyExists, as AWS does', async () => {
-    const runner = new LocalStepFunctions(tiny({ Seconds: 1 }), functions, {
+    const runner = new LocalStepFunctions(new PreparedStateMachine(tiny({ Seconds: 1 }), functions), {
       plan: async () => ({}),
       act: async () => ({}),
     });
