@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { PlanInput } from '#core/plan';
 import { startLocalRuntime } from '#local/runtime';
+import { SCENARIOS } from '#local/scenarios';
 
 const TARGETS = { bootMs: 1500, oneOnboardingMs: 1000, fiftyConcurrentMs: 10_000, peakRssMb: 400 };
 
@@ -38,6 +39,8 @@ const median = (values: number[]) =>
 const [runtime, bootMs] = await timed(() => startLocalRuntime());
 try {
   const runOne = async (id: string) => {
+    // Both sides answer every check-in well: the ramp rises a stage a week, the path a good onboarding takes.
+    runtime.simulation.play(id, SCENARIOS.steady!);
     const { onboardingId } = await runtime.startOnboarding({ plan: eightWeekPlan(id) });
     const execution = runtime.stepFunctions.get(onboardingId);
     await execution.done;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PlanIssue } from '#core/errors';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
+import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
@@ -14,8 +15,9 @@ const USER_CWD = process.env.INIT_CWD ?? process.cwd();
 const USAGE = `onramp — phased onboarding of an outsourcing partner
 
 Usage:
-  onramp start [--plan FILE]   run a whole onboarding locally and print its timeline
-                               (default plan: examples/bookkeeping.yaml)
+  onramp start [--plan FILE] [--scenario NAME]
+                               run a whole onboarding locally and print its timeline
+                               (default plan: examples/bookkeeping.yaml; scenario: steady)
   onramp validate FILE...      check plan files; prints every problem, exits 1 if any plan is invalid
   onramp submit --plan FILE    start an onboarding on AWS (needs AWS credentials, TABLE_NAME and
                                STATE_MACHINE_ARN from the stack's outputs)
@@ -61,7 +63,12 @@ async function validate(files: string[]): Promise<number> {
   return invalid > 0 ? 1 : 0;
 }
 
-async function start(planFile: string): Promise<number> {
+async function start(planFile: string, scenarioName: string): Promise<number> {
+  const scenario = SCENARIOS[scenarioName];
+  if (!scenario) {
+    console.error(`Unknown scenario "${scenarioName}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
+    return 2;
+  }
   // Validate before booting anything: a bad plan starts nothing.
   const result = readPlan(planFile);
   printIssues(planFile, 'warning', result.warnings);
@@ -83,17 +90,20 @@ async function start(planFile: string): Promise<number> {
     console.log(
       `  emulators: DynamoDB ${runtime.endpoints.dynamodb} · SES ${runtime.endpoints.ses} · Step Functions ${runtime.endpoints.stepFunctions}\n`,
     );
+    console.log(`Scenario ${scenarioName}: ${scenario.description}\n`);
+    runtime.simulation.play(result.plan.id, scenario);
     const { onboardingId } = await runtime.startOnboarding({ plan: result.plan });
     const execution = runtime.stepFunctions.get(onboardingId);
     await execution.done;
 
-    const [onboarding, weeks, emails] = await Promise.all([
+    const [onboarding, weeks, emails, feedback] = await Promise.all([
       runtime.store.getOnboarding(onboardingId),
       runtime.store.listWeeks(onboardingId),
       runtime.store.listEmails(onboardingId),
+      runtime.store.listFeedback(onboardingId),
     ]);
     emails.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-    console.log(renderTimeline({ onboarding, weeks, emails, visits: execution.visits }));
+    console.log(renderTimeline({ onboarding, weeks, emails, feedback, visits: execution.visits }));
 
     const index = await writeMailFolder(MAIL_FOLDER, await runtime.mailbox.list());
     const seconds = ((performance.now() - began) / 1000).toFixed(1);
@@ -152,8 +162,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
-      const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });
-      return start(values.plan ? resolve(USER_CWD, values.plan) : DEFAULT_PLAN);
+      const { values } = parseArgs({
+        args: rest,
+        options: { plan: { type: 'string' }, scenario: { type: 'string', default: DEFAULT_SCENARIO } },
+      });
+      return start(values.plan ? resolve(USER_CWD, values.plan) : DEFAULT_PLAN, values.scenario);
     }
     case 'submit': {
       const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });

@@ -60,7 +60,7 @@ export function withVirtualWaits(definition: Definition): Definition {
 
 function waitAsClockTask(wait: StateDefinition): StateDefinition {
   const { Type: _, Seconds, SecondsPath, Timestamp, TimestampPath, ...flow } = wait;
-  const parameters =
+  const duration =
     TimestampPath !== undefined
       ? { 'until.$': TimestampPath }
       : Timestamp !== undefined
@@ -68,6 +68,8 @@ function waitAsClockTask(wait: StateDefinition): StateDefinition {
         : SecondsPath !== undefined
           ? { 'seconds.$': SecondsPath }
           : { seconds: Seconds };
+  // The waiting state goes along too, for whatever the local runtime simulates during the wait.
+  const parameters = { ...duration, 'state.$': '$' };
   return { ...flow, Type: 'Task', Resource: VIRTUAL_CLOCK_ARN, Parameters: parameters, ResultPath: null };
 }
 

@@ -43,6 +43,15 @@ export interface Execution {
   abort(): void;
 }
 
+/** An execution has entered a Wait state. */
+export interface WaitEvent {
+  executionName: string;
+  stateName: string;
+  /** The state's input at the Wait (the workflow's state). */
+  state: unknown;
+  until: Date;
+}
+
 /** AWS's error for a second execution of the same name with another input (or after it ended). */
 export class ExecutionAlreadyExists extends Error {
   override name = 'ExecutionAlreadyExists';
@@ -101,6 +110,8 @@ export class LocalStepFunctions {
   private readonly retriedStates: string[];
   /** Waits rewritten into virtual-clock Tasks: shown and counted as the Waits they are on AWS. */
   private readonly clockStates: Set<string>;
+  /** Called when an execution starts waiting, before its clock moves to the end of the wait. */
+  onWait?: (wait: WaitEvent) => Promise<void>;
 
   constructor(prepared: PreparedStateMachine, handlers: Record<string, LambdaHandler>) {
     this.machine = prepared.machine;
@@ -128,7 +139,7 @@ export class LocalStepFunctions {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const overrides = {
       taskResourceLocalHandlers: Object.fromEntries(
-        this.taskHandlers.map(([state, handler]) => [state, this.bind(handler, clock)]),
+        this.taskHandlers.map(([state, handler]) => [state, this.bind(handler, clock, name, state)]),
       ),
       // Retries wait in virtual time too: no real pause between attempts.
       retryIntervalOverrides: Object.fromEntries(this.retriedStates.map((state) => [state, 0])),
@@ -186,10 +197,15 @@ export class LocalStepFunctions {
     await Promise.all([...this.executions.values()].map((e) => e.done));
   }
 
-  private bind(handler: LambdaHandler | 'clock', clock: Clock): (input: unknown) => Promise<never> {
+  private bind(
+    handler: LambdaHandler | 'clock',
+    clock: Clock,
+    executionName: string,
+    stateName: string,
+  ): (input: unknown) => Promise<never> {
     if (handler === 'clock') {
       return async (input) => {
-        const { until, seconds } = input as { until?: string; seconds?: number };
+        const { until, seconds, state } = input as { until?: string; seconds?: number; state: unknown };
         const target =
           until !== undefined ? new Date(until) : new Date(clock.now().getTime() + (seconds ?? 0) * 1000);
         if (Number.isNaN(target.getTime())) {
@@ -197,6 +213,10 @@ export class LocalStepFunctions {
             name: 'States.Runtime',
           });
         }
+        // What happens in the world while the workflow waits (people answering) happens now, at the
+        // start of the wait, in the execution's time.
+        if (this.onWait)
+          await runWithClock(clock, () => this.onWait!({ executionName, stateName, state, until: target }));
         (clock as VirtualClock).advanceTo(target);
         return {} as never;
       };

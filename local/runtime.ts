@@ -13,6 +13,7 @@ import {
   PreparedStateMachine,
 } from './runner.ts';
 import { startStepFunctionsApi } from './sfn-server.ts';
+import { Simulation } from './simulation.ts';
 
 export const LOCAL_SENDER = 'onramp@onramp.local';
 export const LOCAL_OPERATOR = 'operator@onramp.local';
@@ -26,6 +27,10 @@ export interface LocalRuntime {
   mailbox: Mailbox;
   /** The start handler (validate, persist, start the execution), as the CLI and the API call it. */
   startOnboarding: typeof import('#handlers/start-onboarding').startOnboarding;
+  /** The feedback handler, as the link pages, inbound mail and the API call it. */
+  recordFeedback: typeof import('#handlers/record-feedback').recordFeedback;
+  /** Scripted people who answer the check-ins of the onboardings they are given. */
+  simulation: Simulation;
   /** Peak resident memory of the emulator process, in KiB. */
   emulatorsMaxRssKb(): Promise<number>;
   stop(): Promise<void>;
@@ -67,14 +72,20 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     const client = new DynamoDBClient({});
     await client.send(new CreateTableCommand(createTableRequest(TABLE_NAME)));
     const { startOnboarding } = await import('#handlers/start-onboarding');
+    const { recordFeedback } = await import('#handlers/record-feedback');
+    const store = new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME);
+    const simulation = new Simulation(store, recordFeedback);
+    runner.onWait = simulation.onWait;
 
     return {
       endpoints,
       stepFunctions: runner,
-      store: new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME),
+      store,
       mailbox: new Mailbox(emulators.ses),
       emulatorsMaxRssKb: emulators.maxRssKb,
       startOnboarding,
+      recordFeedback,
+      simulation,
       stop: async () => {
         for (const execution of runner.executions.values()) {
           if (execution.status === 'RUNNING') execution.abort();

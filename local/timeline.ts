@@ -1,4 +1,5 @@
 import { formatDate, formatDateTime } from '#core/calendar';
+import type { Feedback } from '#core/feedback';
 import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
 import type { StateVisit } from './runner.ts';
 
@@ -6,6 +7,7 @@ export interface TimelineInput {
   onboarding: Onboarding;
   weeks: WeekRecord[];
   emails: EmailRecord[];
+  feedback: Feedback[];
   visits: StateVisit[];
 }
 
@@ -14,7 +16,7 @@ export interface TimelineInput {
  * volume against the cap, the check-in, the gate's decision, and every email (to whom, subject).
  * Built only from what the workflow wrote to the table, as an operator would read it on AWS.
  */
-export function renderTimeline({ onboarding, weeks, emails, visits }: TimelineInput): string {
+export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: TimelineInput): string {
   const { plan } = onboarding;
   const tz = plan.owner.timeZone;
   const unit = plan.effortUnit === 'hours' ? 'h' : ' items';
@@ -46,14 +48,28 @@ export function renderTimeline({ onboarding, weeks, emails, visits }: TimelineIn
     const released = week.tasks.map(
       (t) => `${titles.get(t.taskId) ?? t.taskId} (${t.effort}${unit}${t.recurring ? ', weekly' : ''})`,
     );
-    out.push(`      released: ${released.length > 0 ? released.join(', ') : 'nothing new'}`);
+    const nothingNew = week.releasesNew ? 'nothing new' : 'nothing new (the stage holds)';
+    out.push(`      released: ${released.length > 0 ? released.join(', ') : nothingNew}`);
+    if (week.carriedTaskIds.length > 0) {
+      const carried = week.carriedTaskIds.map((id) => titles.get(id) ?? id).join(', ');
+      out.push(`      carried over: ${carried} (${week.carriedVolume}${unit})`);
+    }
     if (week.recurringVolume > 0) out.push(`      continuing weekly work: ${week.recurringVolume}${unit}`);
     if (week.oversizeTaskId)
       out.push(`      ${titles.get(week.oversizeTaskId)} is larger than the cap: released alone`);
     out.push(...mail(emailsOf('batch', week.week)));
     out.push(`      check-in ${formatDateTime(week.checkinAt, tz)}`);
     out.push(...mail(emailsOf('checkin', week.week)));
-    if (week.decision) out.push(`      gate ${formatDateTime(week.feedbackDueAt, tz)}: ${week.decision}`);
+    for (const answer of feedback.filter((f) => f.week === week.week)) {
+      const unfinished =
+        answer.unfinishedTaskIds.length > 0 ? `, unfinished: ${answer.unfinishedTaskIds.join(', ')}` : '';
+      out.push(
+        `      ${answer.role.padEnd(7)} rated ${answer.rating}/5${answer.comment ? ` "${answer.comment}"` : ''}${unfinished}`,
+      );
+    }
+    if (week.decision)
+      out.push(`      gate ${formatDateTime(week.feedbackDueAt, tz)}: ${week.decision.reason}`);
+    out.push(...mail(emailsOf('escalation', week.week)));
   }
   const summary = emails.filter((e) => e.kind === 'summary');
   const failure = emails.filter((e) => e.kind === 'failure');

@@ -9,11 +9,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
+import type { Feedback, WeekFeedback } from '#core/feedback';
 import type {
   EmailKind,
   EmailRecord,
   Onboarding,
   OnboardingStatus,
+  RecordedDecision,
   Role,
   WeekRecord,
 } from '#core/onboarding';
@@ -25,6 +27,7 @@ const ONBOARDING = 'ONBOARDING';
 const weekKey = (week: number) => `WEEK#${String(week).padStart(2, '0')}`;
 /** Sorts before ONBOARDING, so it never shows up among the onboarding's weeks. */
 const sendingKey = (kind: EmailKind, week: number) => `CLAIM#${kind}#${String(week).padStart(2, '0')}`;
+const feedbackKey = (week: number, role: string) => `FEEDBACK#${String(week).padStart(2, '0')}#${role}`;
 const emailKey = (kind: EmailKind, week: number, role: Role) =>
   `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
 
@@ -169,29 +172,7 @@ export class OnboardingStore {
    * WEEK#, so `sk >= ONBOARDING` is exactly the onboarding item and its weeks.
    */
   async getOnboardingWithWeeks(id: string): Promise<{ onboarding: Onboarding; weeks: WeekRecord[] }> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callAws(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk >= :onboarding',
-            ExpressionAttributeValues: { ':pk': pk(id), ':onboarding': ONBOARDING },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    const [first, ...rest] = items;
-    if (!first || first.sk !== ONBOARDING) throw new OnboardingNotFound(id);
-    return {
-      onboarding: fromOnboardingItem(first),
-      weeks: rest.map((item) => withoutKeys<WeekRecord>(item)),
-    };
+    return splitOnboardingAndWeeks(id, await this.queryFrom(id, ONBOARDING));
   }
 
   /** The onboarding and one of its weeks, in one round trip. */
@@ -221,22 +202,97 @@ export class OnboardingStore {
     return { onboarding: fromOnboardingItem(onboarding), week: withoutKeys<WeekRecord>(weekItem) };
   }
 
-  async setWeekDecision(id: string, week: number, decision: string): Promise<void> {
+  /** Records the end of a week: the decision, and the work carried into the next week. */
+  async closeWeek(
+    id: string,
+    week: number,
+    decision: RecordedDecision,
+    unfinishedTaskIds: string[],
+  ): Promise<void> {
     await callAws(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: pk(id), sk: weekKey(week) },
-          UpdateExpression: 'SET decision = :decision',
+          UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':decision': decision },
+          ExpressionAttributeValues: { ':decision': decision, ':unfinished': unfinishedTaskIds },
         }),
       ),
     );
   }
 
+  /**
+   * Records an answer to a week's check-in. A second answer from the same side replaces the
+   * rating and keeps the earlier ones in `history`.
+   */
+  async putFeedback(id: string, feedback: Feedback): Promise<void> {
+    const { week, role, ...answer } = feedback;
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: feedbackKey(week, role) },
+          UpdateExpression:
+            'SET week = :week, #role = :role, rating = :rating, #comment = :comment, unfinishedTaskIds = :unfinished, #source = :source, #from = :from, #at = :at, ' +
+            '#history = list_append(if_not_exists(#history, :empty), :answer)',
+          ExpressionAttributeNames: {
+            '#role': 'role',
+            '#comment': 'comment',
+            '#source': 'source',
+            '#from': 'from',
+            '#at': 'at',
+            '#history': 'history',
+          },
+          ExpressionAttributeValues: {
+            ':week': week,
+            ':role': role,
+            ':rating': answer.rating,
+            ':comment': answer.comment ?? null,
+            ':unfinished': answer.unfinishedTaskIds,
+            ':source': answer.source,
+            ':from': answer.from ?? null,
+            ':at': answer.at,
+            ':empty': [],
+            ':answer': [answer],
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * What the end of a week needs, in one Query: the week's feedback, the onboarding and all its
+   * weeks. Sort keys order as CLAIM# < EMAIL# < FEEDBACK# < ONBOARDING < WEEK#, and no feedback
+   * exists yet for a later week, so `sk >= FEEDBACK#<week>` is exactly those items.
+   */
+  async getWeekContext(
+    id: string,
+    week: number,
+  ): Promise<{ onboarding: Onboarding; weeks: WeekRecord[]; feedback: WeekFeedback }> {
+    const items = await this.queryFrom(id, feedbackKey(week, ''));
+    const feedback: WeekFeedback = {};
+    for (const item of items.filter((i) => String(i.sk).startsWith(feedbackKey(week, '')))) {
+      const {
+        history: _,
+        comment,
+        from,
+        ...answer
+      } = withoutKeys<Feedback & { history: unknown; comment: string | null; from: string | null }>(item);
+      feedback[answer.role] = { ...answer, ...(comment ? { comment } : {}), ...(from ? { from } : {}) };
+    }
+    const rest = items.filter((i) => !String(i.sk).startsWith('FEEDBACK#'));
+    return { ...splitOnboardingAndWeeks(id, rest), feedback };
+  }
+
   async listWeeks(id: string): Promise<WeekRecord[]> {
     return this.queryPrefix<WeekRecord>(id, 'WEEK#');
+  }
+
+  /** Every answer to every check-in (the latest per week and side). */
+  async listFeedback(id: string): Promise<Feedback[]> {
+    const items = await this.queryPrefix<Feedback & { history: unknown }>(id, 'FEEDBACK#');
+    return items.map(({ history: _, ...feedback }) => feedback);
   }
 
   async listEmails(id: string): Promise<EmailRecord[]> {
@@ -301,6 +357,28 @@ export class OnboardingStore {
     }
   }
 
+  /** Every item of the onboarding whose sort key is at or after `from`. */
+  private async queryFrom(id: string, from: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await callAws(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk >= :from',
+            ExpressionAttributeValues: { ':pk': pk(id), ':from': from },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
   private async queryPrefix<T>(id: string, prefix: string): Promise<T[]> {
     const items: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -335,6 +413,15 @@ function toOnboardingItem(onboarding: Onboarding): Record<string, unknown> {
 function fromOnboardingItem(item: Record<string, unknown>): Onboarding {
   const onboarding = withoutKeys<Omit<Onboarding, 'plan'> & { plan: string }>(item);
   return { ...onboarding, plan: JSON.parse(onboarding.plan) as Onboarding['plan'] };
+}
+
+function splitOnboardingAndWeeks(
+  id: string,
+  items: Record<string, unknown>[],
+): { onboarding: Onboarding; weeks: WeekRecord[] } {
+  const [first, ...rest] = items;
+  if (!first || first.sk !== ONBOARDING) throw new OnboardingNotFound(id);
+  return { onboarding: fromOnboardingItem(first), weeks: rest.map((item) => withoutKeys<WeekRecord>(item)) };
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {

@@ -50,24 +50,25 @@ export function dateIn(instant: string | Temporal.Instant, timeZone: string): Te
   return Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toPlainDate();
 }
 
-/** The instant at which a wall-clock time occurs on a date in a time zone (ISO-8601, UTC). */
+// Resolving a wall-clock time in a time zone is the polyfill's slowest operation, and every step of
+// every week asks for the same few dates again: remember the answers (a pure function of the key).
+const instants = new Map<string, string>();
+
+/**
+ * The instant at which a wall-clock time occurs on a date in a time zone, in the form of
+ * Date#toISOString (UTC, with milliseconds), so every timestamp in the table compares as text.
+ */
 export function instantAt(date: Temporal.PlainDate, time: string, timeZone: string): string {
   const key = `${date} ${time} ${timeZone}`;
   let instant = instants.get(key);
   if (instant === undefined) {
-    instant = date
-      .toZonedDateTime({ timeZone, plainTime: Temporal.PlainTime.from(time) })
-      .toInstant()
-      .toString();
+    const zoned = date.toZonedDateTime({ timeZone, plainTime: Temporal.PlainTime.from(time) });
+    instant = new Date(zoned.epochMilliseconds).toISOString();
     if (instants.size >= 10_000) instants.clear();
     instants.set(key, instant);
   }
   return instant;
 }
-
-// Resolving a wall-clock time in a time zone is the polyfill's slowest operation, and every step of
-// every week asks for the same few dates again: remember the answers (a pure function of the key).
-const instants = new Map<string, string>();
 
 export function weekdayNumber(weekday: BusinessWeekday): number {
   return WEEKDAYS.indexOf(weekday) + 1;

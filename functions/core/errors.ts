@@ -38,3 +38,10 @@ export class OnboardingConflict extends OnrampError {
 
 /** A dependency failed in a way worth retrying (throttling, a 5xx, a dropped connection). */
 export class TransientError extends OnrampError {}
+
+/** A piece of feedback that cannot be recorded: what is wrong with it, field by field. */
+export class FeedbackInvalid extends OnrampError {
+  constructor(readonly issues: PlanIssue[]) {
+    super(`The feedback has ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
+  }
+}

@@ -1,38 +1,139 @@
+import type { WeekFeedback } from './feedback.ts';
 import type { Plan } from './plan.ts';
 import { stagePercentages } from './ramp.ts';
 
+export type GateOutcome = 'advance' | 'hold' | 'step-back' | 'escalate';
+
 export interface GateDecision {
-  outcome: 'advance' | 'hold';
+  outcome: GateOutcome;
   fromStage: number;
   toStage: number;
+  /** False when next week adds no new work: it carries on with what was released. */
+  releaseNew: boolean;
   /** The decision in words, for the emails and the timeline. */
   reason: string;
 }
 
-/**
- * The weekly gate. For now every week advances one stage along the ramp and holds at the top;
- * decisions from feedback (hold, step back, ask the owner) build on this shape.
- */
-export function decideNextStage(plan: Pick<Plan, 'ramp'>, stage: number): GateDecision {
-  const percentages = stagePercentages(plan.ramp);
-  const last = percentages.length - 1;
-  if (stage >= last) {
-    return {
-      outcome: 'hold',
-      fromStage: stage,
-      toStage: last,
-      reason: `full volume (${percentages[last]}%) reached`,
-    };
-  }
-  return {
-    outcome: 'advance',
-    fromStage: stage,
-    toStage: stage + 1,
-    reason: `advance from ${percentages[stage]}% to ${percentages[stage + 1]}% of the target volume`,
-  };
+export interface GateInput {
+  plan: Pick<Plan, 'ramp' | 'gate'>;
+  /** This week's stage. */
+  stage: number;
+  /** Tasks the partner worked on this week that could be unfinished (new and carried, not recurring). */
+  worked: number;
+  feedback: WeekFeedback;
+  /** The outcomes of earlier weeks, oldest first. */
+  history: readonly GateOutcome[];
 }
 
-/** The onboarding ends once every task is released, or at the plan's last week. */
-export function isFinished(plan: Pick<Plan, 'weeks'>, week: number, remainingTasks: number): boolean {
-  return remainingTasks === 0 || week >= plan.weeks;
+/**
+ * The weekly gate: from the week's feedback, advance a stage, hold, step back, or ask the owner.
+ * The owner's rating of the work decides the direction (thresholds from the plan); the partner's
+ * own rating, unfinished work and silence can only hold it back. Two holds in a row, a step back
+ * after a step back, or silence from both sides asks the owner.
+ */
+export function decideNextStage({ plan, stage, worked, feedback, history }: GateInput): GateDecision {
+  const percent = stagePercentages(plan.ramp);
+  const last = percent.length - 1;
+  const at = (s: number) => `${percent[s]}%`;
+  const previous = history.at(-1);
+  const { owner, partner } = feedback;
+  const gate = plan.gate;
+
+  if (!owner && !partner) {
+    return escalate(stage, `no feedback from either side this week: hold at ${at(stage)}`);
+  }
+
+  const problems: string[] = [];
+  let stepBack = false;
+  if (!owner) {
+    problems.push('no rating from the owner');
+  } else {
+    if (owner.rating < gate.stepBackBelow) {
+      stepBack = true;
+      problems.push(`the owner rated the work ${owner.rating}/5 (below ${gate.stepBackBelow})`);
+    } else if (owner.rating < gate.advanceAt) {
+      problems.push(`the owner rated the work ${owner.rating}/5 (${gate.advanceAt} needed to advance)`);
+    }
+    const unfinished = owner.unfinishedTaskIds.length;
+    if (worked > 0 && (worked - unfinished) / worked < gate.onTimeAtLeast) {
+      problems.push(`${unfinished} of ${worked} tasks not finished on time`);
+    }
+  }
+  if (!partner) {
+    problems.push('no word from the partner');
+  } else if (partner.rating < gate.partnerAtLeast) {
+    problems.push(`the partner rated the week ${partner.rating}/5 (${gate.partnerAtLeast} needed)`);
+  }
+
+  if (problems.length === 0) {
+    const praise = `the owner rated the work ${owner!.rating}/5, the partner the week ${partner!.rating}/5`;
+    if (stage >= last) {
+      return {
+        outcome: 'advance',
+        fromStage: stage,
+        toStage: last,
+        releaseNew: true,
+        reason: `stay at full volume: ${praise}`,
+      };
+    }
+    return {
+      outcome: 'advance',
+      fromStage: stage,
+      toStage: stage + 1,
+      releaseNew: true,
+      reason: `advance from ${at(stage)} to ${at(stage + 1)}: ${praise}`,
+    };
+  }
+
+  const why = problems.join('; ');
+  if (stepBack && stage > 0) {
+    if (previous === 'step-back')
+      return escalate(stage - 1, `a second step back in a row (${why}): step back to ${at(stage - 1)}`);
+    return {
+      outcome: 'step-back',
+      fromStage: stage,
+      toStage: stage - 1,
+      releaseNew: true,
+      reason: `step back from ${at(stage)} to ${at(stage - 1)}: ${why}`,
+    };
+  }
+  if (previous === 'hold' || previous === 'escalate') {
+    return escalate(stage, `held two weeks in a row (${why}): hold at ${at(stage)}`);
+  }
+  return {
+    outcome: 'hold',
+    fromStage: stage,
+    toStage: stage,
+    releaseNew: false,
+    reason: `hold at ${at(stage)}: ${why}`,
+  };
+
+  function escalate(toStage: number, reason: string): GateDecision {
+    return {
+      outcome: 'escalate',
+      fromStage: stage,
+      toStage,
+      releaseNew: false,
+      reason: `ask the owner, ${reason}`,
+    };
+  }
+}
+
+/**
+ * The plan's last week, moved later by one week for every hold, step back or escalation so far,
+ * up to `gate.maxExtraWeeks`, and never past week 52.
+ */
+export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly GateOutcome[]): number {
+  const setbacks = history.filter((o) => o !== 'advance').length;
+  return Math.min(52, plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks));
+}
+
+/** The onboarding ends once every task is released and finished, or at its last week. */
+export function isFinished(
+  plan: Pick<Plan, 'weeks' | 'gate'>,
+  week: number,
+  work: { remaining: number; unfinished: number },
+  history: readonly GateOutcome[],
+): boolean {
+  return (work.remaining === 0 && work.unfinished === 0) || week >= lastWeek(plan, history);
 }

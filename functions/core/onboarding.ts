@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GateDecision } from './gate.ts';
 import type { Plan } from './plan.ts';
 import type { Batch } from './ramp.ts';
 
@@ -25,13 +26,23 @@ export interface WeekRecord extends Batch {
   releasedAt: string;
   checkinAt: string;
   feedbackDueAt: string;
-  /** The gate's decision at the end of the week, in words. */
-  decision?: string;
+  /** The gate's decision at the end of the week. */
+  decision?: RecordedDecision;
+  /** Tasks the owner reported unfinished at the end of the week: carried into the next one. */
+  unfinishedTaskIds?: string[];
+}
+
+/** What the end of a week decided: the gate's decision, or that the onboarding is done. */
+export type RecordedDecision = GateDecision | { outcome: 'finish'; reason: string };
+
+/** Whether the week after this decision releases new work (not after a hold or an escalation). */
+export function releasesNewWork(decision: RecordedDecision | undefined): boolean {
+  return decision === undefined || decision.outcome === 'finish' || decision.releaseNew;
 }
 
 export type Role = 'owner' | 'partner' | 'operator';
 
-export type EmailKind = 'kickoff' | 'batch' | 'checkin' | 'summary' | 'failure';
+export type EmailKind = 'kickoff' | 'batch' | 'checkin' | 'escalation' | 'summary' | 'failure';
 
 /** An email the workflow sent, as recorded in the table. */
 export interface EmailRecord {

@@ -99,6 +99,22 @@ const checkIn = z.strictObject({
     .default(1),
 });
 
+const rating = (what: string) => z.number().min(1, `${what} must be 1 to 5`).max(5, `${what} must be 1 to 5`);
+
+/** When the weekly gate advances, holds or steps back; ratings are 1 (poor) to 5 (excellent). */
+const gate = z.strictObject({
+  /** The owner's rating of the week's work needed to move to the next stage. */
+  advanceAt: rating('a rating').default(4),
+  /** An owner's rating below this steps back a stage. */
+  stepBackBelow: rating('a rating').default(3),
+  /** The partner's own rating of the week (clear and manageable?) needed to move on. */
+  partnerAtLeast: rating('a rating').default(3),
+  /** The share of the week's tasks finished on time needed to move on (0 to 1). */
+  onTimeAtLeast: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1').default(0.8),
+  /** Weeks a plan may run past its last week because of holds and step backs. */
+  maxExtraWeeks: z.int().min(0, 'must be 0 to 12').max(12, 'must be 0 to 12').default(4),
+});
+
 export const planSchema = z.strictObject({
   id: slug.optional(),
   title: text(120),
@@ -112,6 +128,13 @@ export const planSchema = z.strictObject({
   weeks: z.int().min(1, 'must be 1 to 52').max(52, 'must be 1 to 52').optional(),
   ramp,
   checkIn: checkIn.default({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 }),
+  gate: gate.default({
+    advanceAt: 4,
+    stepBackBelow: 3,
+    partnerAtLeast: 3,
+    onTimeAtLeast: 0.8,
+    maxExtraWeeks: 4,
+  }),
   tasks: z.array(task).min(1, 'list at least one task').max(200, 'at most 200 tasks'),
 });
 

@@ -52,10 +52,27 @@ export interface Batch {
   /** Recurring tasks released in earlier weeks, which continue this week and count against the cap. */
   continuingTaskIds: string[];
   recurringVolume: number;
-  /** Everything the partner is asked to do this week: new tasks plus continuing recurring work. */
+  /** Tasks released earlier but not finished, carried into this week; they count against the cap. */
+  carriedTaskIds: string[];
+  carriedVolume: number;
+  /** Everything the partner is asked to do this week: new, carried and continuing recurring work. */
   volume: number;
   /** Set when the next task is larger than the whole cap and is therefore released alone. */
   oversizeTaskId?: string;
+  /** False when the gate held the stage: nothing new is released this week. */
+  releasesNew: boolean;
+}
+
+/** What the scheduler needs to know about the weeks before this one. */
+export interface BatchInput {
+  /** The stage the gate set for this week (0 is the first). */
+  stage: number;
+  /** Every task released in earlier weeks, in release order. */
+  releasedBefore: readonly string[];
+  /** Earlier tasks reported unfinished, carried into this week. */
+  carried?: readonly string[];
+  /** False after a hold: the week carries on with what was released, and adds nothing new. */
+  releaseNew?: boolean;
 }
 
 /** Tasks in the order work is released: priority 1 first, then as listed in the plan. */
@@ -67,26 +84,28 @@ export function tasksByPriority(tasks: readonly Task[]): Task[] {
 }
 
 /**
- * This week's batch, given the stage and the ids released in earlier weeks (in release order).
- * Strict priority: when the next eligible task does not fit, nothing of lower priority jumps
- * ahead of it; it waits for next week. A task larger than the whole cap is released alone.
+ * This week's batch. Continuing recurring work and carried unfinished work are counted first; new
+ * tasks then fill what is left of the cap in strict priority order: when the next eligible task
+ * does not fit, nothing of lower priority jumps ahead of it; it waits for next week. A task larger
+ * than the whole cap is released alone. A task is eligible once its dependencies are released
+ * (earlier, or earlier in this batch).
  */
-export function planBatch(
-  plan: Pick<Plan, 'tasks' | 'ramp'>,
-  stage: number,
-  releasedBefore: readonly string[],
-): Batch {
+export function planBatch(plan: Pick<Plan, 'tasks' | 'ramp'>, input: BatchInput): Batch {
   const percentages = stagePercentages(plan.ramp);
-  const stageIndex = Math.min(stage, percentages.length - 1);
+  const stageIndex = Math.min(Math.max(input.stage, 0), percentages.length - 1);
   const cap = stageCap(plan.ramp, stageIndex);
-  const released = new Set(releasedBefore);
+  const released = new Set(input.releasedBefore);
   const continuing = plan.tasks.filter((t) => t.recurring && released.has(t.id));
-  const recurringVolume = round1(continuing.reduce((sum, t) => sum + t.effort, 0));
+  const carriedIds = new Set(input.carried ?? []);
+  const carried = plan.tasks.filter((t) => !t.recurring && released.has(t.id) && carriedIds.has(t.id));
+  const recurringVolume = sumEffort(continuing);
+  const carriedVolume = sumEffort(carried);
+  const releaseNew = input.releaseNew ?? true;
 
   const batch: Task[] = [];
-  let load = recurringVolume;
+  let load = recurringVolume + carriedVolume;
   let oversizeTaskId: string | undefined;
-  for (const task of tasksByPriority(plan.tasks)) {
+  for (const task of releaseNew ? tasksByPriority(plan.tasks) : []) {
     if (released.has(task.id)) continue;
     const ready = task.dependsOn.every((dep) => released.has(dep) || batch.some((b) => b.id === dep));
     if (!ready) continue;
@@ -95,7 +114,7 @@ export function planBatch(
       load += task.effort;
       continue;
     }
-    if (batch.length === 0 && task.effort > cap) {
+    if (batch.length === 0 && load === 0 && task.effort > cap) {
       batch.push(task);
       load += task.effort;
       oversizeTaskId = task.id;
@@ -116,8 +135,11 @@ export function planBatch(
     })),
     continuingTaskIds: continuing.map((t) => t.id),
     recurringVolume,
+    carriedTaskIds: carried.map((t) => t.id),
+    carriedVolume,
     volume: round1(load),
     ...(oversizeTaskId ? { oversizeTaskId } : {}),
+    releasesNew: releaseNew,
   };
 }
 
@@ -129,11 +151,15 @@ export function unreleasedAtBestPace(plan: Pick<Plan, 'tasks' | 'ramp' | 'weeks'
   const released: string[] = [];
   const lastStage = stagePercentages(plan.ramp).length - 1;
   for (let week = 1; week <= plan.weeks && released.length < plan.tasks.length; week++) {
-    const batch = planBatch(plan, Math.min(week - 1, lastStage), released);
+    const batch = planBatch(plan, { stage: Math.min(week - 1, lastStage), releasedBefore: released });
     released.push(...batch.tasks.map((t) => t.taskId));
   }
   const done = new Set(released);
   return plan.tasks.filter((t) => !done.has(t.id)).map((t) => t.id);
+}
+
+function sumEffort(tasks: readonly Task[]): number {
+  return round1(tasks.reduce((sum, t) => sum + t.effort, 0));
 }
 
 function round1(n: number): number {

@@ -26,7 +26,7 @@ export function validatePlan(input: unknown, options: { now: string; id?: string
   }
 
   const draft = parsed.data;
-  const issues = [...taskGraphIssues(draft.tasks), ...rampIssues(draft)];
+  const issues = [...taskGraphIssues(draft.tasks), ...rampIssues(draft), ...gateIssues(draft)];
   const today = dateIn(options.now, draft.owner.timeZone);
   const start = draft.start ? Temporal.PlainDate.from(draft.start) : nextBusinessDay(today);
   if (draft.start) {
@@ -141,6 +141,17 @@ function findCycle(tasks: TaskGraph): string[] | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+function gateIssues(plan: ParsedPlan): PlanIssue[] {
+  const { advanceAt, stepBackBelow } = plan.gate;
+  if (stepBackBelow <= advanceAt) return [];
+  return [
+    {
+      path: 'gate.stepBackBelow',
+      message: `${stepBackBelow} is above gate.advanceAt (${advanceAt}); a rating cannot both advance and step back`,
+    },
+  ];
 }
 
 function rampIssues(plan: ParsedPlan): PlanIssue[] {

@@ -5,6 +5,7 @@ import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
 import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution } from '#local/runner';
 import { LOCAL_OPERATOR, type LocalRuntime, startLocalRuntime } from '#local/runtime';
+import { SCENARIOS } from '#local/scenarios';
 import { examplePlan, untilStopped } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -24,6 +25,7 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
   let received: ReceivedEmail[];
 
   beforeAll(async () => {
+    runtime.simulation.play(plan.id, SCENARIOS.steady!);
     const { onboardingId } = await runtime.startOnboarding({ plan });
     execution = await untilStopped(runtime.stepFunctions.get(onboardingId));
     [onboarding, weeks, emails, received] = await Promise.all([
@@ -52,6 +54,23 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
     expect(path).not.toContain('MarkFailed');
   });
 
+  it('records both sides’ answers to every check-in', async () => {
+    const feedback = await runtime.store.listFeedback('bookkeeping-happy-path');
+    expect(feedback.map((f) => `${f.week}:${f.role}:${f.rating}`)).toEqual(
+      weeks.flatMap((w) => [`${w.week}:owner:5`, `${w.week}:partner:4`]),
+    );
+    expect(feedback[0]).toMatchObject({
+      source: 'api',
+      from: 'maria@santos-advisory.example',
+      at: weeks[0]!.checkinAt,
+    });
+  });
+
+  it('stays far below the 25,000-event history limit of a Standard execution, even over 52 weeks', () => {
+    const eventsPerWeek = execution.eventCount / weeks.length;
+    expect(eventsPerWeek * 52).toBeLessThan(25_000);
+  });
+
   it('marks the onboarding completed in the table', () => {
     expect(onboarding).toMatchObject({
       id: 'bookkeeping-happy-path',
@@ -66,9 +85,13 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
     expect(weeks.map((w) => w.week)).toEqual(weeks.map((_, i) => i + 1));
     expect(weeks.map((w) => w.percent)).toEqual([10, 20, 35, 50, 75, 100, 100].slice(0, weeks.length));
     expect(weeks.map((w) => w.cap)).toEqual([4, 8, 14, 20, 30, 40, 40].slice(0, weeks.length));
-    for (const w of weeks.slice(0, 5)) expect(w.decision).toMatch(/^advance from \d+% to \d+%/);
-    expect(weeks[5]?.decision).toBe('full volume (100%) reached');
-    expect(weeks.at(-1)?.decision).toBe('all work released: wrap up');
+    for (const w of weeks.slice(0, 5))
+      expect(w.decision?.reason).toMatch(/^advance from \d+% to \d+%: the owner rated/);
+    expect(weeks[5]?.decision?.reason).toMatch(/^stay at full volume/);
+    expect(weeks.at(-1)?.decision).toEqual({
+      outcome: 'finish',
+      reason: 'all work released and finished: wrap up',
+    });
   });
 
   it('releases every task exactly once, never above the cap, highest priority first', () => {

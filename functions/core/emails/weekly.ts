@@ -4,12 +4,18 @@ import type { Plan } from '../plan.ts';
 import { type Block, renderBlocks } from './blocks.ts';
 import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient, taskItem } from './message.ts';
 
-/** The partner's batch for the week: what is new, what continues, and how it fits the cap. */
-export function batchEmail(plan: Plan, week: WeekRecord): EmailMessage {
+/**
+ * The partner's batch for the week: last week's decision, what is new, what is carried over or
+ * continues, and how it fits the cap.
+ */
+export function batchEmail(plan: Plan, week: WeekRecord, lastWeekDecision?: string): EmailMessage {
   const partner = partnerOf(plan);
   const subject = `Week ${week.week}, your tasks: ${plan.title}`;
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${partner.name},` },
+    ...(lastWeekDecision
+      ? [{ type: 'paragraph' as const, text: `Last week's check-in: ${lastWeekDecision}.` }]
+      : []),
     ...batchBlocks(plan, week, partner),
     {
       type: 'paragraph',
@@ -85,11 +91,28 @@ function batchBlocks(plan: Plan, week: WeekRecord, recipient: Recipient): Block[
       { type: 'paragraph', text: 'New this week:' },
       { type: 'list', items: released.map((t) => taskItem(t, unit)) },
     );
-  } else {
+  } else if (!week.releasesNew) {
     blocks.push({
       type: 'paragraph',
-      text: 'No new tasks this week: time to finish and settle what is already handed over.',
+      text: 'No new tasks this week: the stage holds, to finish and settle what is already handed over.',
     });
+  } else {
+    blocks.push({ type: 'paragraph', text: 'No new tasks this week: everything ready is handed over.' });
+  }
+  if (week.carriedTaskIds.length > 0) {
+    blocks.push(
+      {
+        type: 'paragraph',
+        text: `Carried over from last week, to finish first (${quantity(week.carriedVolume, unit)}):`,
+      },
+      {
+        type: 'list',
+        items: week.carriedTaskIds
+          .map((id) => byId.get(id))
+          .filter((t) => t !== undefined)
+          .map((t) => taskItem(t, unit)),
+      },
+    );
   }
   if (week.continuingTaskIds.length > 0) {
     const names = week.continuingTaskIds.map((id) => byId.get(id)?.title ?? id);

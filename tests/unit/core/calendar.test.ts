@@ -65,11 +65,11 @@ describe('onOrAfter', () => {
 describe('instantAt across DST changes', () => {
   it.each([
     // Europe/Berlin leaves summer time on the last Sunday of October (25 October 2026).
-    { timeZone: 'Europe/Berlin', day: '2026-10-24', utc: '2026-10-24T13:00:00Z' },
-    { timeZone: 'Europe/Berlin', day: '2026-10-26', utc: '2026-10-26T14:00:00Z' },
+    { timeZone: 'Europe/Berlin', day: '2026-10-24', utc: '2026-10-24T13:00:00.000Z' },
+    { timeZone: 'Europe/Berlin', day: '2026-10-26', utc: '2026-10-26T14:00:00.000Z' },
     // America/New_York leaves daylight time on the first Sunday of November (1 November 2026).
-    { timeZone: 'America/New_York', day: '2026-10-31', utc: '2026-10-31T19:00:00Z' },
-    { timeZone: 'America/New_York', day: '2026-11-02', utc: '2026-11-02T20:00:00Z' },
+    { timeZone: 'America/New_York', day: '2026-10-31', utc: '2026-10-31T19:00:00.000Z' },
+    { timeZone: 'America/New_York', day: '2026-11-02', utc: '2026-11-02T20:00:00.000Z' },
   ])('puts 15:00 on $day in $timeZone at $utc', ({ timeZone, day, utc }) => {
     expect(instantAt(date(day), '15:00', timeZone)).toBe(utc);
   });
@@ -77,7 +77,7 @@ describe('instantAt across DST changes', () => {
   it.each(['2026-03-27', '2026-03-30', '2026-10-24', '2026-10-26', '2026-11-02'])(
     'puts 15:00 on %s in Asia/Manila at 07:00 UTC (a constant +08:00, no DST)',
     (day) => {
-      expect(instantAt(date(day), '15:00', 'Asia/Manila')).toBe(`${day}T07:00:00Z`);
+      expect(instantAt(date(day), '15:00', 'Asia/Manila')).toBe(`${day}T07:00:00.000Z`);
     },
   );
 });

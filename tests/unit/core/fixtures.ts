@@ -79,6 +79,7 @@ export function planFixture(overrides: Partial<Plan> = {}): Plan {
     weeks: 7,
     ramp: { targetWeeklyVolume: 40, curve: [10, 25, 50, 75, 100], stages: 5 },
     checkIn: { weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 },
+    gate: { advanceAt: 4, stepBackBelow: 3, partnerAtLeast: 3, onTimeAtLeast: 0.8, maxExtraWeeks: 4 },
     tasks: [
       taskFixture({
         id: 'bank-feeds',
@@ -116,7 +117,7 @@ export function weekRecordFixture(
 ): WeekRecord {
   const schedule = weekSchedule(plan, week);
   return {
-    ...planBatch(plan, stage, releasedBefore),
+    ...planBatch(plan, { stage: stage, releasedBefore: releasedBefore }),
     week,
     releasedAt: schedule.releaseAt,
     checkinAt: schedule.checkinAt,

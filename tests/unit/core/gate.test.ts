@@ -1,76 +1,143 @@
 import { describe, expect, it } from 'vitest';
-import { decideNextStage, isFinished } from '#core/gate';
+import type { Feedback, WeekFeedback } from '#core/feedback';
+import { decideNextStage, type GateInput, isFinished, lastWeek } from '#core/gate';
 import { planFixture } from './fixtures.ts';
 
-describe('decideNextStage', () => {
-  const plan = planFixture({ ramp: { targetWeeklyVolume: 40, curve: [10, 25, 50, 75, 100], stages: 5 } });
+// Curve 10, 25, 50, 75, 100; advance at 4, step back below 3, partner at least 3, 80% on time.
+const plan = planFixture();
 
-  it('advances from the first stage to the second', () => {
-    const decision = decideNextStage(plan, 0);
+const answer = (role: 'owner' | 'partner', rating: number, unfinishedTaskIds: string[] = []): Feedback => ({
+  week: 2,
+  role,
+  rating,
+  unfinishedTaskIds,
+  source: 'link',
+  at: '2026-12-17T14:00:00Z',
+});
+const good: WeekFeedback = { owner: answer('owner', 5), partner: answer('partner', 4) };
 
-    expect(decision).toMatchObject({ outcome: 'advance', fromStage: 0, toStage: 1 });
-  });
+function decide(overrides: Partial<GateInput> = {}) {
+  return decideNextStage({ plan, stage: 1, worked: 4, feedback: good, history: ['advance'], ...overrides });
+}
 
-  it('gives the reason for advancing in words, as percentages of the target', () => {
-    const decision = decideNextStage(plan, 1);
-
-    expect(decision.reason).toBe('advance from 25% to 50% of the target volume');
-  });
-
-  it('advances from the second-to-last stage to the top', () => {
-    const decision = decideNextStage(plan, 3);
-
-    expect(decision).toMatchObject({ outcome: 'advance', fromStage: 3, toStage: 4 });
-  });
-
-  it('holds at the top stage, saying full volume is reached', () => {
-    const decision = decideNextStage(plan, 4);
-
-    expect(decision).toEqual({
-      outcome: 'hold',
-      fromStage: 4,
-      toStage: 4,
-      reason: 'full volume (100%) reached',
+describe('the weekly gate', () => {
+  it('advances one stage when the owner rates the work well, the partner copes and the work is done', () => {
+    expect(decide()).toEqual({
+      outcome: 'advance',
+      fromStage: 1,
+      toStage: 2,
+      releaseNew: true,
+      reason: 'advance from 25% to 50%: the owner rated the work 5/5, the partner the week 4/5',
     });
   });
 
-  it('holds at the top stage when asked about a stage past the end', () => {
-    const decision = decideNextStage(plan, 7);
-
-    expect(decision).toMatchObject({ outcome: 'hold', toStage: 4 });
+  it('stays at full volume on a good week at the top stage', () => {
+    expect(decide({ stage: 4 })).toMatchObject({
+      outcome: 'advance',
+      toStage: 4,
+      reason: expect.stringMatching(/^stay at full volume/),
+    });
   });
 
-  it('holds at once on a one-stage ramp', () => {
-    const decision = decideNextStage(
-      planFixture({ ramp: { targetWeeklyVolume: 40, curve: [100], stages: 5 } }),
-      0,
-    );
+  it('holds, releasing nothing new, when the owner rating is below the advance threshold', () => {
+    const decision = decide({ feedback: { ...good, owner: answer('owner', 3) } });
 
-    expect(decision).toMatchObject({ outcome: 'hold', toStage: 0 });
+    expect(decision).toMatchObject({ outcome: 'hold', toStage: 1, releaseNew: false });
+    expect(decision.reason).toBe('hold at 25%: the owner rated the work 3/5 (4 needed to advance)');
   });
 
-  it('follows a named curve', () => {
-    const decision = decideNextStage(
-      planFixture({ ramp: { targetWeeklyVolume: 40, curve: 'linear', stages: 5 } }),
-      0,
-    );
+  it('holds when too much of the week is unfinished, naming how much', () => {
+    const decision = decide({ feedback: { ...good, owner: answer('owner', 5, ['a', 'b']) } });
 
-    expect(decision.reason).toBe('advance from 20% to 40% of the target volume');
+    expect(decision.outcome).toBe('hold');
+    expect(decision.reason).toContain('2 of 4 tasks not finished on time');
+  });
+
+  it('holds when the partner finds the week too much, even if the work is good', () => {
+    const decision = decide({ feedback: { ...good, partner: answer('partner', 2) } });
+
+    expect(decision.outcome).toBe('hold');
+    expect(decision.reason).toContain('the partner rated the week 2/5 (3 needed)');
+  });
+
+  it('holds when one side is silent, and says which', () => {
+    expect(decide({ feedback: { partner: good.partner } }).reason).toContain('no rating from the owner');
+    expect(decide({ feedback: { owner: good.owner } }).reason).toContain('no word from the partner');
+  });
+
+  it('steps back a stage, lowering next week’s cap, when the owner rates the work poorly', () => {
+    const decision = decide({ stage: 2, feedback: { ...good, owner: answer('owner', 2) } });
+
+    expect(decision).toMatchObject({ outcome: 'step-back', fromStage: 2, toStage: 1, releaseNew: true });
+    expect(decision.reason).toBe('step back from 50% to 25%: the owner rated the work 2/5 (below 3)');
+  });
+
+  it('holds instead of stepping back at the first stage', () => {
+    expect(decide({ stage: 0, feedback: { ...good, owner: answer('owner', 1) } })).toMatchObject({
+      outcome: 'hold',
+      toStage: 0,
+    });
+  });
+
+  it('asks the owner when both sides are silent', () => {
+    const decision = decide({ feedback: {} });
+
+    expect(decision).toMatchObject({ outcome: 'escalate', toStage: 1, releaseNew: false });
+    expect(decision.reason).toBe('ask the owner, no feedback from either side this week: hold at 25%');
+  });
+
+  it('asks the owner after two holds in a row', () => {
+    const decision = decide({
+      history: ['advance', 'hold'],
+      feedback: { ...good, owner: answer('owner', 3) },
+    });
+
+    expect(decision.outcome).toBe('escalate');
+    expect(decision.reason).toMatch(
+      /^ask the owner, held two weeks in a row \(the owner rated the work 3\/5/,
+    );
+  });
+
+  it('asks the owner after a step back follows a step back, and still steps back', () => {
+    const decision = decide({
+      stage: 2,
+      history: ['step-back'],
+      feedback: { ...good, owner: answer('owner', 2) },
+    });
+
+    expect(decision).toMatchObject({ outcome: 'escalate', toStage: 1, releaseNew: false });
+  });
+
+  it('does not escalate a step back that follows a hold', () => {
+    expect(
+      decide({ stage: 2, history: ['hold'], feedback: { ...good, owner: answer('owner', 2) } }).outcome,
+    ).toBe('step-back');
+  });
+
+  it('takes its thresholds from the plan', () => {
+    const lenient = { ...plan, gate: { ...plan.gate, advanceAt: 3 } };
+
+    expect(decide({ plan: lenient, feedback: { ...good, owner: answer('owner', 3) } }).outcome).toBe(
+      'advance',
+    );
   });
 });
 
-describe('isFinished', () => {
-  const plan = planFixture({ weeks: 6 });
-
-  it('is not finished while tasks remain and weeks remain', () => {
-    expect(isFinished(plan, 2, 1)).toBe(false);
+describe('the end of an onboarding', () => {
+  it('moves the last week later by one for each setback, up to the plan’s maximum', () => {
+    expect(lastWeek(plan, ['advance', 'advance'])).toBe(7);
+    expect(lastWeek(plan, ['advance', 'hold', 'step-back'])).toBe(9);
+    expect(lastWeek(plan, ['hold', 'hold', 'escalate', 'escalate', 'escalate', 'hold'])).toBe(11);
   });
 
-  it('is finished once no task remains, before the last week', () => {
-    expect(isFinished(plan, 2, 0)).toBe(true);
+  it('never runs past week 52', () => {
+    expect(lastWeek({ ...plan, weeks: 50 }, ['hold', 'hold', 'hold', 'hold'])).toBe(52);
   });
 
-  it('is finished at the plan’s last week even with tasks left', () => {
-    expect(isFinished(plan, 6, 2)).toBe(true);
+  it('finishes when every task is released and finished, or at the last week', () => {
+    expect(isFinished(plan, 3, { remaining: 0, unfinished: 0 }, [])).toBe(true);
+    expect(isFinished(plan, 3, { remaining: 0, unfinished: 1 }, [])).toBe(false);
+    expect(isFinished(plan, 7, { remaining: 5, unfinished: 0 }, ['advance'])).toBe(true);
+    expect(isFinished(plan, 7, { remaining: 5, unfinished: 0 }, ['hold'])).toBe(false);
   });
 });

@@ -98,7 +98,7 @@ describe('planBatch: cap and priority', () => {
       taskFixture({ id: 'c', priority: 1, effort: 1 }),
     ]);
 
-    const batch = planBatch(plan, 0, []);
+    const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
 
     expect({ tasks: ids(batch), volume: batch.volume, cap: batch.cap }).toEqual({
       tasks: ['a', 'b'],
@@ -110,7 +110,7 @@ describe('planBatch: cap and priority', () => {
   it('uses the cap of the given stage', () => {
     const plan = planFixture({ ramp: ramp({ targetWeeklyVolume: 40 }) });
 
-    const batch = planBatch(plan, 2, []);
+    const batch = planBatch(plan, { stage: 2, releasedBefore: [] });
 
     expect({ stage: batch.stage, percent: batch.percent, cap: batch.cap }).toEqual({
       stage: 2,
@@ -122,7 +122,7 @@ describe('planBatch: cap and priority', () => {
   it('uses the last stage for a stage past the end of the ramp', () => {
     const plan = planFixture({ ramp: ramp({ targetWeeklyVolume: 40 }) });
 
-    const batch = planBatch(plan, 8, []);
+    const batch = planBatch(plan, { stage: 8, releasedBefore: [] });
 
     expect({ stage: batch.stage, percent: batch.percent, cap: batch.cap }).toEqual({
       stage: 4,
@@ -139,7 +139,12 @@ describe('planBatch: cap and priority', () => {
       taskFixture({ id: 'p1-second', priority: 1 }),
     ]);
 
-    expect(ids(planBatch(plan, 0, []))).toEqual(['p1-first', 'p1-second', 'p2', 'p3']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: [] }))).toEqual([
+      'p1-first',
+      'p1-second',
+      'p2',
+      'p3',
+    ]);
   });
 
   it('fills the cap with the highest priorities when not everything fits', () => {
@@ -149,7 +154,7 @@ describe('planBatch: cap and priority', () => {
       taskFixture({ id: 'mid', priority: 2, effort: 4 }),
     ]);
 
-    expect(ids(planBatch(plan, 0, []))).toEqual(['high', 'mid']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: [] }))).toEqual(['high', 'mid']);
   });
 
   it('does not let a smaller lower-priority task jump ahead of a higher-priority one that does not fit', () => {
@@ -159,7 +164,7 @@ describe('planBatch: cap and priority', () => {
       taskFixture({ id: 'receipts', priority: 3, effort: 2 }),
     ]);
 
-    expect(ids(planBatch(plan, 0, []))).toEqual(['bank-feeds']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: [] }))).toEqual(['bank-feeds']);
   });
 
   it('skips already released tasks', () => {
@@ -168,7 +173,7 @@ describe('planBatch: cap and priority', () => {
       taskFixture({ id: 'b', priority: 2, effort: 2 }),
     ]);
 
-    expect(ids(planBatch(plan, 0, ['a']))).toEqual(['b']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: ['a'] }))).toEqual(['b']);
   });
 });
 
@@ -179,7 +184,7 @@ describe('planBatch: dependencies', () => {
       taskFixture({ id: 'supplier-invoices', priority: 2 }),
     ]);
 
-    const batch = planBatch(plan, 0, []);
+    const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
 
     expect(ids(batch)).toEqual(['supplier-invoices']);
   });
@@ -190,7 +195,10 @@ describe('planBatch: dependencies', () => {
       taskFixture({ id: 'payment-runs', priority: 2, dependsOn: ['supplier-invoices'] }),
     ]);
 
-    expect(ids(planBatch(plan, 0, []))).toEqual(['supplier-invoices', 'payment-runs']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: [] }))).toEqual([
+      'supplier-invoices',
+      'payment-runs',
+    ]);
   });
 
   it('releases a task whose dependency was released in an earlier week', () => {
@@ -199,7 +207,9 @@ describe('planBatch: dependencies', () => {
       taskFixture({ id: 'payment-runs', priority: 1, dependsOn: ['supplier-invoices'] }),
     ]);
 
-    expect(ids(planBatch(plan, 0, ['supplier-invoices']))).toEqual(['payment-runs']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: ['supplier-invoices'] }))).toEqual([
+      'payment-runs',
+    ]);
   });
 
   it('does not let a task waiting for its dependency hold back lower-priority work', () => {
@@ -209,7 +219,7 @@ describe('planBatch: dependencies', () => {
       taskFixture({ id: 'later', priority: 5, effort: 20 }),
     ]);
 
-    expect(ids(planBatch(plan, 0, []))).toEqual(['ready']);
+    expect(ids(planBatch(plan, { stage: 0, releasedBefore: [] }))).toEqual(['ready']);
   });
 });
 
@@ -220,7 +230,7 @@ describe('planBatch: a task larger than the whole cap', () => {
       taskFixture({ id: 'receipts', priority: 2, effort: 1 }),
     ]);
 
-    const batch = planBatch(plan, 0, []);
+    const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
 
     expect({ tasks: ids(batch), oversizeTaskId: batch.oversizeTaskId, volume: batch.volume }).toEqual({
       tasks: ['audit-prep'],
@@ -235,7 +245,7 @@ describe('planBatch: a task larger than the whole cap', () => {
       taskFixture({ id: 'audit-prep', priority: 2, effort: 16 }),
     ]);
 
-    const batch = planBatch(plan, 0, []);
+    const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
 
     expect({ tasks: ids(batch), oversize: 'oversizeTaskId' in batch }).toEqual({
       tasks: ['receipts'],
@@ -253,7 +263,10 @@ describe('planBatch: recurring work', () => {
   ];
 
   it('lists recurring tasks released earlier as continuing, with their volume', () => {
-    const batch = planBatch(flatCap(10, tasks), 0, ['bank-feeds', 'supplier-invoices']);
+    const batch = planBatch(flatCap(10, tasks), {
+      stage: 0,
+      releasedBefore: ['bank-feeds', 'supplier-invoices'],
+    });
 
     expect({ continuing: batch.continuingTaskIds, recurringVolume: batch.recurringVolume }).toEqual({
       continuing: ['bank-feeds'],
@@ -263,7 +276,10 @@ describe('planBatch: recurring work', () => {
 
   it('counts continuing recurring work against the cap', () => {
     // 10 hours: 3 continue from bank feeds, so 5 of sales invoices and 2 of payroll fit.
-    const batch = planBatch(flatCap(10, tasks), 0, ['bank-feeds', 'supplier-invoices']);
+    const batch = planBatch(flatCap(10, tasks), {
+      stage: 0,
+      releasedBefore: ['bank-feeds', 'supplier-invoices'],
+    });
 
     expect({ tasks: ids(batch), volume: batch.volume }).toEqual({
       tasks: ['sales-invoices', 'payroll-inputs'],
@@ -273,7 +289,7 @@ describe('planBatch: recurring work', () => {
 
   it('does not count one-off tasks released earlier against the cap', () => {
     // 8 hours: were supplier invoices (4) counted, bank feeds (3) would leave no room for sales invoices (5).
-    const batch = planBatch(flatCap(8, tasks), 0, ['supplier-invoices']);
+    const batch = planBatch(flatCap(8, tasks), { stage: 0, releasedBefore: ['supplier-invoices'] });
 
     expect({ tasks: ids(batch), recurringVolume: batch.recurringVolume }).toEqual({
       tasks: ['bank-feeds', 'sales-invoices'],
@@ -292,7 +308,7 @@ describe('planBatch over a whole plan (examples/bookkeeping.yaml, every week goi
   const weeks = (() => {
     const released: string[] = [];
     return Array.from({ length: plan.weeks }, (_, i) => {
-      const batch = planBatch(plan, Math.min(i, last), released);
+      const batch = planBatch(plan, { stage: Math.min(i, last), releasedBefore: released });
       const before = [...released];
       released.push(...ids(batch));
       return { batch, before };

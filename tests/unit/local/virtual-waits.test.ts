@@ -30,7 +30,7 @@ describe('the local rewrite of Wait states', () => {
       Type: 'Task',
       Comment: 'why',
       Resource: VIRTUAL_CLOCK_ARN,
-      Parameters: { 'until.$': '$.until' },
+      Parameters: { 'until.$': '$.until', 'state.$': '$' },
       ResultPath: null,
       Next: 'Act',
     });

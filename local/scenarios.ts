@@ -1,0 +1,59 @@
+import type { FeedbackInput } from '#core/feedback';
+import type { WeekRecord } from '#core/onboarding';
+
+/** What one side says at a week's check-in, or nothing (silence). */
+export type Answer = Pick<FeedbackInput, 'rating' | 'comment' | 'unfinishedTaskIds'> | undefined;
+
+/**
+ * A scripted owner and partner for local runs: at each week's check-in, each says something or
+ * stays silent. Their answers go through the same feedback handler every other answer goes through.
+ */
+export interface Scenario {
+  description: string;
+  owner(week: WeekRecord): Answer;
+  partner(week: WeekRecord): Answer;
+}
+
+const happyOwner: Answer = { rating: 5, comment: 'Delivered as agreed, no corrections needed.' };
+const happyPartner: Answer = { rating: 4, comment: 'Clear instructions, a manageable week.' };
+
+/** The non-recurring tasks the partner worked on this week: the ones that can be left unfinished. */
+const worked = (week: WeekRecord) => [
+  ...week.carriedTaskIds,
+  ...week.tasks.filter((t) => !t.recurring).map((t) => t.taskId),
+];
+
+export const SCENARIOS: Record<string, Scenario> = {
+  steady: {
+    description: 'Both sides answer every week and the work is good: the ramp rises a stage a week.',
+    owner: () => happyOwner,
+    partner: () => happyPartner,
+  },
+  'bad-week': {
+    description:
+      'Week 3 has errors and a task is left unfinished (the stage holds, the task is carried over); week 4 is worse (a step back); then the work recovers.',
+    owner: (week) => {
+      if (week.week === 3) {
+        return {
+          rating: 3,
+          comment: 'A few entries had the wrong tax code, and one task is not finished.',
+          unfinishedTaskIds: worked(week).slice(0, 1),
+        };
+      }
+      if (week.week === 4) return { rating: 2, comment: 'Still errors, now in the carried-over work too.' };
+      return happyOwner;
+    },
+    partner: (week) =>
+      week.week === 4
+        ? { rating: 3, comment: 'Too much at once this week; we need more time per task.' }
+        : happyPartner,
+  },
+  silent: {
+    description:
+      'Both sides answer the first week, then nobody does: every week after asks the owner, and no new work is released.',
+    owner: (week) => (week.week === 1 ? happyOwner : undefined),
+    partner: (week) => (week.week === 1 ? happyPartner : undefined),
+  },
+};
+
+export const DEFAULT_SCENARIO = 'steady';

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution } from '#local/runner';
+import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
+import { SCENARIOS } from '#local/scenarios';
+import { examplePlan, untilStopped } from './helpers.ts';
+
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await startLocalRuntime();
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function run(id: string, scenario: keyof typeof SCENARIOS): Promise<Execution> {
+  runtime.simulation.play(id, SCENARIOS[scenario]!);
+  await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
+  return untilStopped(runtime.stepFunctions.get(id));
+}
+
+describe('a bad week: hold, then step back, then recovery', () => {
+  const id = 'scenario-bad-week';
+  beforeAll(async () => {
+    await run(id, 'bad-week');
+  });
+
+  it('holds at week 3 and carries the unfinished task into week 4, releasing nothing new', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+    const [week3, week4] = [weeks[2]!, weeks[3]!];
+
+    expect(week3.decision).toMatchObject({ outcome: 'hold', fromStage: 2, toStage: 2, releaseNew: false });
+    expect(week3.decision?.reason).toBe(
+      'hold at 35%: the owner rated the work 3/5 (4 needed to advance); 1 of 2 tasks not finished on time',
+    );
+    expect(week3.unfinishedTaskIds).toEqual(['sales-invoices']);
+    expect(week4).toMatchObject({
+      stage: 2,
+      tasks: [],
+      carriedTaskIds: ['sales-invoices'],
+      releasesNew: false,
+    });
+    expect(week4.volume).toBe(week4.recurringVolume + week4.carriedVolume);
+  });
+
+  it('steps back at week 4, so week 5 has the lower cap', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+
+    expect(weeks[3]!.decision).toMatchObject({ outcome: 'step-back', fromStage: 2, toStage: 1 });
+    expect(weeks[3]!.decision?.reason).toBe(
+      'step back from 35% to 20%: the owner rated the work 2/5 (below 3)',
+    );
+    expect(weeks[4]).toMatchObject({ stage: 1, percent: 20, cap: 8 });
+  });
+
+  it('climbs again after good weeks and still hands everything over', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+    const onboarding = await runtime.store.getOnboarding(id);
+
+    expect(weeks.slice(4, -1).map((w) => w.decision?.outcome)).toEqual(
+      weeks.slice(4, -1).map(() => 'advance'),
+    );
+    expect(
+      weeks
+        .flatMap((w) => w.tasks)
+        .map((t) => t.taskId)
+        .sort(),
+    ).toEqual(onboarding.plan.tasks.map((t) => t.id).sort());
+    expect(onboarding.status).toBe('completed');
+  });
+
+  it('tells the partner last week’s decision in the next batch email', async () => {
+    const emails = await runtime.store.listEmails(id);
+    const batch5 = emails.find((e) => e.kind === 'batch' && e.week === 5)!;
+    const mail = (await runtime.mailbox.list()).find((m) => m.messageId === batch5.messageId)!;
+
+    expect(mail.body.text).toContain("Last week's check-in: step back from 35% to 20%");
+    const batch4 = emails.find((e) => e.kind === 'batch' && e.week === 4)!;
+    const mail4 = (await runtime.mailbox.list()).find((m) => m.messageId === batch4.messageId)!;
+    expect(mail4.body.text).toContain('Carried over from last week, to finish first');
+    expect(mail4.body.text).toContain('Issue sales invoices');
+  });
+});
+
+describe('silence from both sides', () => {
+  const id = 'scenario-silent';
+  let execution: Execution;
+  beforeAll(async () => {
+    execution = await run(id, 'silent');
+  });
+
+  it('asks the owner every silent week, by email, and releases nothing new', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+    const silent = weeks.slice(1, -1);
+
+    expect(silent.length).toBeGreaterThan(0);
+    for (const w of silent) expect(w.decision?.outcome).toBe('escalate');
+    for (const w of weeks.slice(2)) expect(w.tasks).toEqual([]);
+    const escalations = (await runtime.store.listEmails(id)).filter((e) => e.kind === 'escalation');
+    expect(escalations.map((e) => e.week)).toEqual(silent.map((w) => w.week));
+    expect(escalations.every((e) => e.to.join() === 'maria@santos-advisory.example')).toBe(true);
+    expect(escalations[0]!.subject).toBe('Your attention, week 2: Bookkeeping handover to Ledgerly');
+  });
+
+  it('ends at the plan’s last week plus the extra weeks its holds allow', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+    const onboarding = await runtime.store.getOnboarding(id);
+
+    expect(weeks).toHaveLength(onboarding.plan.weeks + onboarding.plan.gate.maxExtraWeeks);
+    expect(weeks.at(-1)?.decision?.reason).toMatch(
+      /^the plan's last week: wrap up with \d+ tasks not handed over$/,
+    );
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(onboarding.status).toBe('completed');
+  });
+});
+
+describe('recording feedback', () => {
+  const id = 'feedback-checks';
+  beforeAll(async () => {
+    // A plan whose first check-in is far away: the execution waits there while the tests answer.
+    await run(id, 'steady');
+  });
+
+  it('refuses an answer with every problem named, and writes nothing', async () => {
+    const before = await runtime.store.listFeedback(id);
+    const error = await runtime
+      .recordFeedback({
+        onboardingId: id,
+        week: 1,
+        role: 'partner',
+        rating: 7,
+        source: 'link',
+        unfinishedTaskIds: [],
+      })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      name: 'FeedbackInvalid',
+      issues: [{ path: 'rating', message: 'must be 1 to 5' }],
+    });
+    expect(await runtime.store.listFeedback(id)).toEqual(before);
+  });
+
+  it('refuses feedback for an onboarding that is no longer active', async () => {
+    await expect(
+      runtime.recordFeedback({ onboardingId: id, week: 1, role: 'owner', rating: 4, source: 'api' }),
+    ).rejects.toMatchObject({
+      name: 'FeedbackInvalid',
+      issues: [{ path: 'onboardingId', message: 'the onboarding is completed, not active' }],
+    });
+  });
+
+  it('refuses feedback for a week that was never released', async () => {
+    await expect(
+      runtime.recordFeedback({ onboardingId: id, week: 40, role: 'owner', rating: 4, source: 'api' }),
+    ).rejects.toMatchObject({ name: 'OnboardingNotFound' });
+  });
+});
