@@ -5,7 +5,8 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
@@ -109,25 +110,13 @@ export class OnboardingStore {
   /** Onboardings with a status, oldest first (the `byStatus` index; no scan). */
   async listByStatus(status: OnboardingStatus): Promise<Onboarding[]> {
     const index = tableDefinition.globalSecondaryIndexes[0];
-    const items: Onboarding[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callAws(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: index.indexName,
-            KeyConditionExpression: '#status = :status',
-            ExpressionAttributeNames: { '#status': index.partitionKey.name },
-            ExpressionAttributeValues: { ':status': status },
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []).map(fromOnboardingItem));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+    const items = await this.queryAll({
+      IndexName: index.indexName,
+      KeyConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': index.partitionKey.name },
+      ExpressionAttributeValues: { ':status': status },
+    });
+    return items.map(fromOnboardingItem);
   }
 
   /**
@@ -358,45 +347,30 @@ export class OnboardingStore {
   }
 
   /** Every item of the onboarding whose sort key is at or after `from`. */
-  private async queryFrom(id: string, from: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callAws(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk >= :from',
-            ExpressionAttributeValues: { ':pk': pk(id), ':from': from },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private queryFrom(id: string, from: string): Promise<Record<string, unknown>[]> {
+    return this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk >= :from',
+      ExpressionAttributeValues: { ':pk': pk(id), ':from': from },
+      ConsistentRead: true,
+    });
   }
 
   private async queryPrefix<T>(id: string, prefix: string): Promise<T[]> {
-    const items: T[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await callAws(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pk(id), ':prefix': prefix },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []).map((item) => withoutKeys<T>(item)));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk(id), ':prefix': prefix },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<T>(item));
+  }
+
+  /** Every page of a Query, through the SDK's paginator. */
+  private async queryAll(query: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery({ client: this.db }, { TableName: this.tableName, ...query });
+    await callAws(async () => {
+      for await (const page of pages) items.push(...(page.Items ?? []));
+    });
     return items;
   }
 }
