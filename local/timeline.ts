@@ -56,7 +56,7 @@ export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: 
     }
     if (week.recurringVolume > 0) out.push(`      continuing weekly work: ${week.recurringVolume}${unit}`);
     if (week.oversizeTaskId)
-      out.push(`      ${titles.get(week.oversizeTaskId)} is larger than the cap: released alone`);
+      out.push(`      ${titles.get(week.oversizeTaskId)} is too large to fit: released alone`);
     out.push(...mail(emailsOf('batch', week.week)));
     out.push(`      check-in ${formatDateTime(week.checkinAt, tz)}`);
     out.push(...mail(emailsOf('checkin', week.week)));

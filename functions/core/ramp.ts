@@ -57,7 +57,10 @@ export interface Batch {
   carriedVolume: number;
   /** Everything the partner is asked to do this week: new, carried and continuing recurring work. */
   volume: number;
-  /** Set when the next task is larger than the whole cap and is therefore released alone. */
+  /**
+   * Set when the next task is larger than this stage's cap, or can never fit beside the weekly
+   * recurring work even at full volume, and is therefore released alone.
+   */
   oversizeTaskId?: string;
   /** False when the gate held the stage: nothing new is released this week. */
   releasesNew: boolean;
@@ -102,22 +105,37 @@ export function planBatch(plan: Pick<Plan, 'tasks' | 'ramp'>, input: BatchInput)
   const carriedVolume = sumEffort(carried);
   const releaseNew = input.releaseNew ?? true;
 
+  // A task that will never fit beside the weekly work, even at full volume, goes out alone once
+  // nothing carried is left to finish; so does one larger than this stage's whole cap.
+  const fullCap = stageCap(plan.ramp, percentages.length - 1);
+  const neverFits = (task: Task) => task.effort > cap || task.effort > fullCap - recurringVolume + 1e-9;
+
   const batch: Task[] = [];
+  const inBatch = new Set<string>();
+  const byPriority = releaseNew ? tasksByPriority(plan.tasks) : [];
   let load = recurringVolume + carriedVolume;
   let oversizeTaskId: string | undefined;
-  for (const task of releaseNew ? tasksByPriority(plan.tasks) : []) {
-    if (released.has(task.id)) continue;
-    const ready = task.dependsOn.every((dep) => released.has(dep) || batch.some((b) => b.id === dep));
-    if (!ready) continue;
-    if (load + task.effort <= cap + 1e-9) {
-      batch.push(task);
-      load += task.effort;
+  while (oversizeTaskId === undefined) {
+    // The highest-priority task that is ready, looked for afresh after each addition: adding a
+    // task can make a higher-priority one ready (its dependency is now in the batch).
+    const next = byPriority.find(
+      (task) =>
+        !released.has(task.id) &&
+        !inBatch.has(task.id) &&
+        task.dependsOn.every((dep) => released.has(dep) || inBatch.has(dep)),
+    );
+    if (!next) break;
+    if (load + next.effort <= cap + 1e-9) {
+      batch.push(next);
+      inBatch.add(next.id);
+      load += next.effort;
       continue;
     }
-    if (batch.length === 0 && load === 0 && task.effort > cap) {
-      batch.push(task);
-      load += task.effort;
-      oversizeTaskId = task.id;
+    if (batch.length === 0 && carried.length === 0 && neverFits(next)) {
+      batch.push(next);
+      inBatch.add(next.id);
+      load += next.effort;
+      oversizeTaskId = next.id;
     }
     break;
   }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
 import type { PlanIssue } from './errors.ts';
 import { type ParsedPlan, type Plan, planSchema, slug, zodIssues } from './plan.ts';
-import { stagePercentages, unreleasedAtBestPace } from './ramp.ts';
+import { stageCap, stagePercentages, unreleasedAtBestPace } from './ramp.ts';
 
 export type PlanResult =
   | { ok: true; plan: Plan; warnings: PlanIssue[] }
@@ -163,6 +163,14 @@ function rampIssues(plan: ParsedPlan): PlanIssue[] {
       issues.push({
         path: `ramp.curve[${i}]`,
         message: `${percent}% is below the previous stage's ${curve[i - 1]}%; a ramp never falls`,
+      });
+    }
+  });
+  curve.forEach((_, i) => {
+    if (stageCap(plan.ramp, i) === 0) {
+      issues.push({
+        path: `ramp.curve[${i}]`,
+        message: `a cap of ${curve[i]}% of ${plan.ramp.targetWeeklyVolume} ${plan.effortUnit} rounds to 0; raise the percentage or ramp.targetWeeklyVolume`,
       });
     }
   });

@@ -126,7 +126,11 @@ function batchBlocks(plan: Plan, week: WeekRecord, recipient: Recipient): Block[
     blocks.push({
       type: 'paragraph',
       text:
-        `"${task?.title ?? week.oversizeTaskId}" is larger than this stage's whole cap, so it is released alone this week ` +
+        `"${task?.title ?? week.oversizeTaskId}" ${
+          (task?.effort ?? 0) > week.cap
+            ? "is larger than this stage's whole cap"
+            : 'cannot fit beside the weekly recurring work, even at full volume'
+        }, so it is released alone this week ` +
         `and ${recipient.role === 'partner' ? 'you get' : 'the partner gets'} nothing else new.`,
     });
   }

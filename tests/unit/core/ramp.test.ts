@@ -178,15 +178,54 @@ describe('planBatch: cap and priority', () => {
 });
 
 describe('planBatch: dependencies', () => {
-  it('holds back a task whose dependency has not been released', () => {
+  it('releases a dependency before the higher-priority task waiting on it, in the same batch', () => {
     const plan = flatCap(100, [
       taskFixture({ id: 'payment-runs', priority: 1, dependsOn: ['supplier-invoices'] }),
       taskFixture({ id: 'supplier-invoices', priority: 2 }),
+      taskFixture({ id: 'receipts', priority: 3 }),
     ]);
 
     const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
 
-    expect(ids(batch)).toEqual(['supplier-invoices']);
+    expect(ids(batch)).toEqual(['supplier-invoices', 'payment-runs', 'receipts']);
+  });
+
+  it('holds back a task whose dependency does not fit this week', () => {
+    const plan = flatCap(3, [
+      taskFixture({ id: 'payment-runs', priority: 1, effort: 1, dependsOn: ['supplier-invoices'] }),
+      taskFixture({ id: 'receipts', priority: 2, effort: 2 }),
+      taskFixture({ id: 'supplier-invoices', priority: 3, effort: 2 }),
+    ]);
+
+    const batch = planBatch(plan, { stage: 0, releasedBefore: [] });
+
+    expect(ids(batch)).toEqual(['receipts']);
+  });
+
+  it('releases alone a task that can never fit beside the recurring work, rather than stall', () => {
+    const plan = flatCap(40, [
+      taskFixture({ id: 'bank-feeds', priority: 1, effort: 4, recurring: true }),
+      taskFixture({ id: 'audit-prep', priority: 2, effort: 38 }),
+      taskFixture({ id: 'receipts', priority: 3, effort: 1 }),
+    ]);
+
+    const batch = planBatch(plan, { stage: 0, releasedBefore: ['bank-feeds'] });
+
+    expect(ids(batch)).toEqual(['audit-prep']);
+    expect(batch).toMatchObject({ oversizeTaskId: 'audit-prep', volume: 42 });
+  });
+
+  it('waits for carried work to finish before releasing a task that cannot fit beside it', () => {
+    const plan = flatCap(40, [
+      taskFixture({ id: 'bank-feeds', priority: 1, effort: 4, recurring: true }),
+      taskFixture({ id: 'vat', priority: 1, effort: 10 }),
+      taskFixture({ id: 'audit-prep', priority: 2, effort: 38 }),
+    ]);
+
+    const batch = planBatch(plan, { stage: 0, releasedBefore: ['bank-feeds', 'vat'], carried: ['vat'] });
+
+    expect(ids(batch)).toEqual([]);
+    expect(batch.oversizeTaskId).toBeUndefined();
   });
 
   it('releases a task in the same batch as a dependency placed earlier in that batch', () => {
