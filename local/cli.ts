@@ -21,6 +21,9 @@ Usage:
   onramp validate FILE...      check plan files; prints every problem, exits 1 if any plan is invalid
   onramp submit --plan FILE    start an onboarding on AWS (needs AWS credentials, TABLE_NAME and
                                STATE_MACHINE_ARN from the stack's outputs)
+  onramp feedback --onboarding ID --week N --role owner|partner --rating 1-5
+                  [--comment TEXT] [--unfinished TASK,TASK] [--from EMAIL]
+                               answer a week's check-in on AWS (needs TABLE_NAME)
 `;
 
 function readPlan(file: string): PlanResult {
@@ -143,6 +146,50 @@ async function submit(planFile: string): Promise<number> {
   return 0;
 }
 
+/**
+ * Records an answer to a week's check-in on the deployed stack (source "api"), through the same
+ * handler as every other answer. Until the link pages and replies arrive, this is how people's
+ * feedback reaches a deployed onboarding.
+ */
+async function feedback(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      onboarding: { type: 'string' },
+      week: { type: 'string' },
+      role: { type: 'string' },
+      rating: { type: 'string' },
+      comment: { type: 'string' },
+      unfinished: { type: 'string' },
+      from: { type: 'string' },
+    },
+  });
+  if (!process.env.TABLE_NAME) {
+    console.error("Set TABLE_NAME from the stack's outputs (npx cdk deploy prints it).");
+    return 2;
+  }
+  const { recordFeedback } = await import('#handlers/record-feedback');
+  try {
+    const recorded = await recordFeedback({
+      onboardingId: values.onboarding ?? '',
+      week: Number(values.week),
+      role: values.role as 'owner' | 'partner',
+      rating: Number(values.rating),
+      comment: values.comment,
+      unfinishedTaskIds: values.unfinished ? values.unfinished.split(',').map((id) => id.trim()) : [],
+      source: 'api',
+      from: values.from,
+    });
+    console.log(`Recorded: week ${recorded.week}, ${recorded.role} rated ${recorded.rating}/5.`);
+    return 0;
+  } catch (error) {
+    const issues = (error as { issues?: PlanIssue[] }).issues;
+    if (!issues) throw error;
+    for (const issue of issues) console.error(`error: ${formatIssues([issue])}`);
+    return 1;
+  }
+}
+
 /** The AWS SDK warns on every Node 20 process that its next versions need Node 22; the local run does not. */
 function muteSdkNodeVersionWarning(): void {
   const [print] = process.listeners('warning');
@@ -176,6 +223,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return submit(resolve(USER_CWD, values.plan));
     }
+    case 'feedback':
+      return feedback(rest);
     case 'validate':
       return validate(rest.map((f) => resolve(USER_CWD, f)));
     case undefined:

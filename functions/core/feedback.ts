@@ -9,8 +9,8 @@ export const FEEDBACK_SOURCES = ['link', 'email', 'api'] as const;
  * what was not finished; the partner rates how clear and manageable the week was.
  */
 export const feedbackInputSchema = z.strictObject({
-  onboardingId: z.string().min(1),
-  week: z.int().min(1),
+  onboardingId: z.string().min(1, 'is required'),
+  week: z.int({ error: 'must be a week number: 1 or more' }).min(1, 'must be a week number: 1 or more'),
   role: z.enum(['owner', 'partner'], { error: 'must be owner or partner' }),
   rating: z.int('must be a whole number from 1 to 5').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
   comment: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
