@@ -26,12 +26,8 @@ export class EmailOutbox {
     if (messages.some((m) => m.kind !== kind || m.week !== week)) {
       throw new Error('One batch of emails is one kind for one week');
     }
-    const alreadySent = await this.store.claimSending(
-      onboardingId,
-      kind,
-      week,
-      this.clock.now().toISOString(),
-    );
+    const claimedAt = this.clock.now().toISOString();
+    const alreadySent = await this.store.claimSending(onboardingId, kind, week, claimedAt);
     if (!alreadySent) return 0;
 
     const sent: EmailRecord[] = [];
@@ -42,10 +38,14 @@ export class EmailOutbox {
         sent.push({ kind, week, role, to, subject, messageId, sentAt: this.clock.now().toISOString() });
       }
     } catch (error) {
-      await this.store.recordSent(onboardingId, { kind, week, alreadySent, complete: false }, sent);
+      await this.store.recordSent(
+        onboardingId,
+        { kind, week, claimedAt, alreadySent, complete: false },
+        sent,
+      );
       throw error;
     }
-    await this.store.recordSent(onboardingId, { kind, week, alreadySent, complete: true }, sent);
+    await this.store.recordSent(onboardingId, { kind, week, claimedAt, alreadySent, complete: true }, sent);
     return sent.length;
   }
 }

@@ -321,7 +321,7 @@ export class OnboardingStore {
    */
   async recordSent(
     id: string,
-    batch: { kind: EmailKind; week: number; alreadySent: Role[]; complete: boolean },
+    batch: { kind: EmailKind; week: number; claimedAt: string; alreadySent: Role[]; complete: boolean },
     emails: EmailRecord[],
   ): Promise<void> {
     const claim = {
@@ -329,6 +329,7 @@ export class OnboardingStore {
       sk: sendingKey(batch.kind, batch.week),
       state: batch.complete ? 'sent' : 'retry',
       sentRoles: [...batch.alreadySent, ...emails.map((e) => e.role)],
+      claimedAt: batch.claimedAt,
     };
     let requests = [
       { PutRequest: { Item: claim } },

@@ -11,7 +11,10 @@ export class WorkflowClient {
     private readonly stateMachineArn: string,
   ) {}
 
-  /** Starts the execution; false when one of that name exists already (a redelivered start). */
+  /**
+   * Starts the execution. A repeated start while it runs (same name, same input) is a success, as
+   * Step Functions answers it; once it has ended, the name is taken and `started` is false.
+   */
   async start(onboardingId: string): Promise<{ started: boolean; executionArn: string }> {
     try {
       const { executionArn } = await callAws(() =>

@@ -1,0 +1,472 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { OnboardingStore } from '#adapters/onboarding-store';
+import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
+import type { Feedback } from '#core/feedback';
+import type { EmailRecord } from '#core/onboarding';
+import {
+  conditionFailed,
+  onboardingFixture,
+  onboardingItem,
+  servePages,
+  TABLE,
+  weekFixture,
+  weekItem,
+} from './fixtures.ts';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new OnboardingStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  TABLE,
+);
+
+const onboarding = onboardingFixture();
+const id = onboarding.id;
+const pk = `ONB#${id}`;
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('OnboardingStore.createOnboarding', () => {
+  it('puts the onboarding only if absent, with the plan stored as one JSON string', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    const result = await store.createOnboarding(onboarding);
+
+    // Assess
+    expect(result).toEqual({ created: true, onboarding });
+    expect(ddb).toReceiveCommandExactlyOnceWith(PutCommand, {
+      TableName: TABLE,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: expect.objectContaining({
+        pk,
+        sk: 'ONBOARDING',
+        planDigest: onboarding.planDigest,
+        plan: JSON.stringify(onboarding.plan),
+      }),
+    });
+  });
+
+  it('returns the stored onboarding, not created, when the same id was started with the same plan', async () => {
+    // Prepare
+    const stored = onboardingFixture({ createdAt: '2026-11-30T07:00:00.000Z', status: 'pending' });
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: onboardingItem(stored) });
+
+    // Act
+    const result = await store.createOnboarding(onboarding);
+
+    // Assess
+    expect(result).toEqual({ created: false, onboarding: stored });
+    expect(ddb).toReceiveCommandWith(GetCommand, {
+      TableName: TABLE,
+      Key: { pk, sk: 'ONBOARDING' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('throws OnboardingConflict when the same id was started with another plan', async () => {
+    // Prepare
+    const stored = onboardingFixture({ planDigest: 'digest-of-another-plan' });
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: onboardingItem(stored) });
+
+    // Act
+    const outcome = store.createOnboarding(onboarding);
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(OnboardingConflict);
+  });
+});
+
+describe('OnboardingStore.getOnboarding', () => {
+  it('throws OnboardingNotFound when there is no such item', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({});
+
+    // Act
+    const outcome = store.getOnboarding('never-started');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(OnboardingNotFound);
+  });
+});
+
+describe('OnboardingStore.putWeek', () => {
+  it('puts the week only if absent and returns it', async () => {
+    // Prepare
+    const week = weekFixture(2, 1);
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    const result = await store.putWeek(id, week);
+
+    // Assess
+    expect(result).toEqual(week);
+    expect(ddb).toReceiveCommandExactlyOnceWith(PutCommand, {
+      TableName: TABLE,
+      Item: { pk, sk: 'WEEK#02', ...week },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+  });
+
+  it('returns the week already stored, so a retried release keeps its batch', async () => {
+    // Prepare
+    const released = weekFixture(2, 1);
+    const recomputed = weekFixture(2, 2);
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: weekItem(id, released) });
+
+    // Act
+    const result = await store.putWeek(id, recomputed);
+
+    // Assess
+    expect(result).toEqual(released);
+    expect(ddb).toReceiveCommandWith(GetCommand, { Key: { pk, sk: 'WEEK#02' }, ConsistentRead: true });
+  });
+});
+
+describe('OnboardingStore.claimSending', () => {
+  it('claims a fresh batch with a conditional put and returns no roles sent', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    const sentRoles = await store.claimSending(id, 'checkin', 3, '2027-01-04T09:00:00.000Z');
+
+    // Assess
+    expect(sentRoles).toEqual([]);
+    expect(ddb).toReceiveCommandExactlyOnceWith(PutCommand, {
+      TableName: TABLE,
+      Item: {
+        pk,
+        sk: 'CLAIM#checkin#03',
+        state: 'sending',
+        sentRoles: [],
+        claimedAt: '2027-01-04T09:00:00.000Z',
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR #state = :retry',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':retry': 'retry' },
+      ReturnValues: 'ALL_OLD',
+    });
+  });
+
+  it('returns the roles an earlier attempt sent when it reclaims a retry claim', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({
+      Attributes: { pk, sk: 'CLAIM#checkin#03', state: 'retry', sentRoles: ['owner'] },
+    });
+
+    // Act
+    const sentRoles = await store.claimSending(id, 'checkin', 3, '2027-01-04T09:05:00.000Z');
+
+    // Assess
+    expect(sentRoles).toEqual(['owner']);
+  });
+
+  it('returns undefined when the batch is sent or being sent by another attempt', async () => {
+    // Prepare
+    ddb.on(PutCommand).rejects(conditionFailed());
+
+    // Act
+    const sentRoles = await store.claimSending(id, 'checkin', 3, '2027-01-04T09:05:00.000Z');
+
+    // Assess
+    expect(sentRoles).toBeUndefined();
+  });
+});
+
+describe('OnboardingStore.recordSent', () => {
+  const email = (role: 'owner' | 'partner', messageId: string): EmailRecord => ({
+    kind: 'checkin',
+    week: 3,
+    role,
+    to: [`${role}@example.com`],
+    subject: `Week 3 check-in (${role})`,
+    messageId,
+    sentAt: '2027-01-04T09:00:00.000Z',
+  });
+  const owner = email('owner', 'ses-1');
+  const partner = email('partner', 'ses-2');
+  const put = (item: Record<string, unknown>) => ({ PutRequest: { Item: item } });
+
+  it('writes the closed claim and every email in one BatchWrite', async () => {
+    // Prepare
+    ddb.on(BatchWriteCommand).resolves({});
+
+    // Act
+    await store.recordSent(
+      id,
+      { kind: 'checkin', week: 3, claimedAt: '2027-01-04T09:00:00.000Z', alreadySent: [], complete: true },
+      [owner, partner],
+    );
+
+    // Assess
+    expect(ddb).toReceiveCommandExactlyOnceWith(BatchWriteCommand, {
+      RequestItems: {
+        [TABLE]: [
+          put({
+            pk,
+            sk: 'CLAIM#checkin#03',
+            state: 'sent',
+            sentRoles: ['owner', 'partner'],
+            claimedAt: '2027-01-04T09:00:00.000Z',
+          }),
+          put({ pk, sk: 'EMAIL#checkin#03#owner', ...owner }),
+          put({ pk, sk: 'EMAIL#checkin#03#partner', ...partner }),
+        ],
+      },
+    });
+  });
+
+  it('reopens the claim as retry, listing the roles sent so far, when the batch is incomplete', async () => {
+    // Prepare
+    ddb.on(BatchWriteCommand).resolves({});
+
+    // Act
+    await store.recordSent(
+      id,
+      {
+        kind: 'checkin',
+        week: 3,
+        claimedAt: '2027-01-04T09:00:00.000Z',
+        alreadySent: ['owner'],
+        complete: false,
+      },
+      [partner],
+    );
+
+    // Assess
+    expect(ddb).toReceiveCommandExactlyOnceWith(BatchWriteCommand, {
+      RequestItems: {
+        [TABLE]: [
+          put({
+            pk,
+            sk: 'CLAIM#checkin#03',
+            state: 'retry',
+            sentRoles: ['owner', 'partner'],
+            claimedAt: '2027-01-04T09:00:00.000Z',
+          }),
+          put({ pk, sk: 'EMAIL#checkin#03#partner', ...partner }),
+        ],
+      },
+    });
+  });
+
+  it('writes the unprocessed items again', async () => {
+    // Prepare
+    const unprocessed = [put({ pk, sk: 'EMAIL#checkin#03#partner', ...partner })];
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: unprocessed } })
+      .resolves({});
+
+    // Act
+    await store.recordSent(
+      id,
+      { kind: 'checkin', week: 3, claimedAt: '2027-01-04T09:00:00.000Z', alreadySent: [], complete: true },
+      [owner, partner],
+    );
+
+    // Assess
+    expect(ddb).toReceiveCommandTimes(BatchWriteCommand, 2);
+    expect(ddb).toReceiveNthCommandWith(BatchWriteCommand, 2, { RequestItems: { [TABLE]: unprocessed } });
+  });
+
+  it('throws TransientError when four attempts leave items unprocessed', async () => {
+    // Prepare
+    const unprocessed = [put({ pk, sk: 'EMAIL#checkin#03#partner', ...partner })];
+    ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: { [TABLE]: unprocessed } });
+
+    // Act
+    const outcome = store.recordSent(
+      id,
+      { kind: 'checkin', week: 3, claimedAt: '2027-01-04T09:00:00.000Z', alreadySent: [], complete: true },
+      [owner, partner],
+    );
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(TransientError);
+    expect(ddb).toReceiveCommandTimes(BatchWriteCommand, 4);
+  });
+});
+
+describe('OnboardingStore.getOnboardingWithWeeks', () => {
+  const week1 = weekFixture(1, 0);
+  const week2 = weekFixture(
+    2,
+    1,
+    week1.tasks.map((t) => t.taskId),
+  );
+
+  it('reads the onboarding and its weeks with one Query from the ONBOARDING sort key on', async () => {
+    // Prepare
+    const sent = servePages(ddb, [
+      { Items: [onboardingItem(onboarding), weekItem(id, week1), weekItem(id, week2)] },
+    ]);
+
+    // Act
+    const result = await store.getOnboardingWithWeeks(id);
+
+    // Assess
+    expect(result).toEqual({ onboarding, weeks: [week1, week2] });
+    expect(sent).toEqual([
+      expect.objectContaining({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'ONBOARDING' },
+        ConsistentRead: true,
+      }),
+    ]);
+  });
+
+  it('follows LastEvaluatedKey to the next page', async () => {
+    // Prepare
+    const lastKey = { pk, sk: 'WEEK#01' };
+    const sent = servePages(ddb, [
+      { Items: [onboardingItem(onboarding), weekItem(id, week1)], LastEvaluatedKey: lastKey },
+      { Items: [weekItem(id, week2)] },
+    ]);
+
+    // Act
+    const result = await store.getOnboardingWithWeeks(id);
+
+    // Assess
+    expect(result.weeks).toEqual([week1, week2]);
+    expect(sent.map((input) => input.ExclusiveStartKey)).toEqual([undefined, lastKey]);
+  });
+
+  it('throws OnboardingNotFound when the first item is not the onboarding', async () => {
+    // Prepare
+    servePages(ddb, [{ Items: [weekItem(id, week1)] }]);
+
+    // Act
+    const outcome = store.getOnboardingWithWeeks(id);
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(OnboardingNotFound);
+  });
+});
+
+describe('OnboardingStore.getWeekContext', () => {
+  const week3 = weekFixture(3, 1);
+  const ownerAnswer: Feedback = {
+    week: 3,
+    role: 'owner',
+    rating: 4,
+    comment: 'Clean reconciliations',
+    unfinishedTaskIds: ['receipts'],
+    source: 'link',
+    from: 'maria@santos-advisory.example',
+    at: '2027-01-07T15:30:00.000Z',
+  };
+  const partnerAnswer: Feedback = {
+    week: 3,
+    role: 'partner',
+    rating: 3,
+    unfinishedTaskIds: [],
+    source: 'email',
+    at: '2027-01-07T16:00:00.000Z',
+  };
+  /** A feedback item as putFeedback leaves it: absent comment and sender stored as null. */
+  const feedbackItem = ({ week, role, ...answer }: Feedback) => ({
+    pk,
+    sk: `FEEDBACK#${String(week).padStart(2, '0')}#${role}`,
+    week,
+    role,
+    comment: null,
+    from: null,
+    ...answer,
+    history: [answer],
+  });
+
+  it("splits the Query's items into the onboarding, its weeks and the week's feedback", async () => {
+    // Prepare
+    const sent = servePages(ddb, [
+      {
+        Items: [
+          feedbackItem(ownerAnswer),
+          feedbackItem(partnerAnswer),
+          onboardingItem(onboarding),
+          weekItem(id, week3),
+        ],
+      },
+    ]);
+
+    // Act
+    const context = await store.getWeekContext(id, 3);
+
+    // Assess
+    expect(context).toEqual({
+      onboarding,
+      weeks: [week3],
+      feedback: { owner: ownerAnswer, partner: partnerAnswer },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#03#' },
+      }),
+    ]);
+  });
+
+  it('throws OnboardingNotFound when the items after the feedback do not start with the onboarding', async () => {
+    // Prepare
+    servePages(ddb, [{ Items: [feedbackItem(ownerAnswer), weekItem(id, week3)] }]);
+
+    // Act
+    const outcome = store.getWeekContext(id, 3);
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(OnboardingNotFound);
+  });
+});
+
+describe('OnboardingStore.putFeedback', () => {
+  it('sets the latest answer and appends it to the history in one update', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+    const answer: Feedback = {
+      week: 3,
+      role: 'owner',
+      rating: 2,
+      unfinishedTaskIds: ['payment-runs'],
+      source: 'api',
+      at: '2027-01-07T15:30:00.000Z',
+    };
+
+    // Act
+    await store.putFeedback(id, answer);
+
+    // Assess
+    expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
+      TableName: TABLE,
+      Key: { pk, sk: 'FEEDBACK#03#owner' },
+      UpdateExpression: expect.stringContaining(
+        '#history = list_append(if_not_exists(#history, :empty), :answer)',
+      ),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':rating': 2,
+        ':comment': null,
+        ':from': null,
+        ':empty': [],
+        ':answer': [
+          { rating: 2, unfinishedTaskIds: ['payment-runs'], source: 'api', at: '2027-01-07T15:30:00.000Z' },
+        ],
+      }),
+    });
+  });
+});
