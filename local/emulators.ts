@@ -15,35 +15,43 @@ export interface EmulatorHost {
 }
 
 /**
- * Starts both emulators in a child process (local/emulator-host.ts): the handlers, the SDK and the
- * state machine keep this process's core, the emulators get the other one. Resolves once both
- * listen; rejects if the child dies first.
+ * Starts the emulated AWS side in a child process (local/emulator-host.mjs): the handlers, the SDK
+ * and the state machine keep this process's core, the emulators get the other one. The child also
+ * validates the state machine definition at `definitionPath`, as Step Functions would on creation.
+ * Resolves once both emulators listen; rejects if the definition is invalid or the child dies.
  */
-export async function startEmulatorHost(): Promise<EmulatorHost> {
-  const child = fork(new URL('./emulator-host.ts', import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+export async function startEmulatorHost(definitionPath: string): Promise<EmulatorHost> {
+  const child = fork(new URL('./emulator-host.mjs', import.meta.url), [definitionPath], {
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const endpoints = await new Promise<{ dynamodb: string; ses: string }>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as { dynamodb: string; ses: string }));
+  type Ready = { dynamodb: string; ses: string; definitionErrors?: string };
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Ready));
     child.once('exit', (code) =>
       reject(new Error(`The emulator process exited (code ${code}) before listening`)),
     );
     child.once('error', reject);
   });
   child.removeAllListeners('exit');
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.send('stop');
+    });
+  if (ready.definitionErrors) {
+    await stop();
+    throw new Error(`The state machine definition ${definitionPath} is invalid:\n${ready.definitionErrors}`);
+  }
   return {
-    ...endpoints,
+    dynamodb: ready.dynamodb,
+    ses: ready.ses,
     maxRssKb: () =>
       new Promise<number>((resolve) => {
         child.once('message', (message) => resolve((message as { maxRssKb: number }).maxRssKb));
         child.send('stats');
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.send('stop');
-      }),
+    close: stop,
   };
 }

@@ -71,8 +71,9 @@ export const LOCAL_STATE_MACHINE_ARN =
 
 /**
  * The definition made ready to run locally: placeholders filled, Waits turned into virtual-clock
- * Tasks, and validated by the interpreter. Validation is the slow part (a few hundred ms), so this
- * is done once, and can be done while the emulators start.
+ * Tasks, and loaded into the interpreter, once for every execution. The interpreter validates it
+ * too, unless the file was validated already (by the emulator process, in parallel with the boot:
+ * validation is the slow part); the rewrite itself is covered by its own tests.
  */
 export class PreparedStateMachine {
   readonly machine: StateMachine;
@@ -81,7 +82,11 @@ export class PreparedStateMachine {
   readonly retriedStates: string[];
   readonly handlerNames: string[];
 
-  constructor(definition: Definition, functions: readonly WorkflowFunction[]) {
+  constructor(
+    definition: Definition,
+    functions: readonly WorkflowFunction[],
+    options: { validated?: boolean } = {},
+  ) {
     const arns = Object.fromEntries(functions.map((f) => [f.placeholder, localFunctionArn(f.handler)]));
     const local = withVirtualWaits(substitute(definition, arns));
     const byArn = new Map(functions.map((f) => [localFunctionArn(f.handler), f.handler]));
@@ -98,7 +103,9 @@ export class PreparedStateMachine {
       .filter(([, state]) => Array.isArray(state.Retry))
       .map(([name]) => name);
     this.handlerNames = functions.map((f) => f.handler);
-    this.machine = new StateMachine(local as never);
+    this.machine = new StateMachine(local as never, {
+      validationOptions: { noValidate: options.validated ?? false },
+    });
   }
 }
 

@@ -3,8 +3,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OnboardingStore } from '#adapters/onboarding-store';
 import { createTableRequest } from '#adapters/table-definition';
-import { loadDefinition, loadFunctions } from './definition.ts';
-import { startEmulatorHost } from './emulators.ts';
+import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
+import { type EmulatorHost, startEmulatorHost } from './emulators.ts';
 import { Mailbox } from './mailbox.ts';
 import {
   type LambdaHandler,
@@ -12,7 +12,7 @@ import {
   LocalStepFunctions,
   PreparedStateMachine,
 } from './runner.ts';
-import { startStepFunctionsApi } from './sfn-server.ts';
+import { type StepFunctionsApi, startStepFunctionsApi } from './sfn-server.ts';
 import { Simulation } from './simulation.ts';
 
 export const LOCAL_SENDER = 'onramp@onramp.local';
@@ -48,14 +48,23 @@ export interface LocalRuntime {
 export async function startLocalRuntime(): Promise<LocalRuntime> {
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    // The emulators boot in their own process while this one loads the SDK and validates the definition.
+    // The emulated AWS side boots in its own process (and validates the definition there) while
+    // this one loads the SDK and the interpreter.
     const functions = loadFunctions();
-    const [emulators, api, prepared] = await Promise.all([
-      startEmulatorHost(),
+    const booting = await Promise.allSettled([
+      startEmulatorHost(ASL_PATH),
       startStepFunctionsApi(),
-      preloadHandlerDependencies().then(() => new PreparedStateMachine(loadDefinition(), functions)),
+      preloadHandlerDependencies().then(
+        () => new PreparedStateMachine(loadDefinition(), functions, { validated: true }),
+      ),
     ]);
-    started.push(emulators, api);
+    for (const part of booting)
+      if (part.status === 'fulfilled' && 'close' in part.value) started.push(part.value);
+    const failed = booting.find((part) => part.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [emulators, api, prepared] = booting.map(
+      (part) => (part as PromiseFulfilledResult<unknown>).value,
+    ) as [EmulatorHost, StepFunctionsApi, PreparedStateMachine];
     const endpoints = { dynamodb: emulators.dynamodb, ses: emulators.ses, stepFunctions: api.endpoint };
     configureEnvironment(endpoints);
 

@@ -1,0 +1,68 @@
+// @ts-check
+/**
+ * The emulated AWS side, in its own process so its work runs on another core than the handlers
+ * and the state machine: DynamoDB (dynalite) and SES (aws-ses-v2-local) listen here on loopback,
+ * and the state machine definition is validated here, as Step Functions validates a definition
+ * when it is created. Started by local/emulators.ts with an IPC channel: it reports its endpoints
+ * and the definition's problems once ready, and exits when told to or when its parent goes.
+ *
+ * Plain JavaScript, unlike the rest of the project: this process starts on the boot's critical
+ * path, and loading the TypeScript loader here would add a quarter of a second to every boot.
+ */
+import { readFileSync } from 'node:fs';
+import validateDefinition from 'asl-validator';
+import sesServer from 'aws-ses-v2-local';
+import dynalite from 'dynalite';
+
+/** @typedef {import('node:http').Server} Server */
+
+/** DynamoDB, in memory, on 127.0.0.1. @returns {Promise<Server>} */
+async function startDynamoDb() {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(undefined));
+  });
+  return server;
+}
+
+/** SES on 127.0.0.1; its page at `/` shows the mail, `/store` lists it as JSON. @returns {Promise<Server>} */
+function startSes() {
+  // The package is CommonJS with a default export; depending on the loader it arrives wrapped once more.
+  const start =
+    /** @type {{ default?: typeof sesServer }} */ (/** @type {unknown} */ (sesServer)).default ?? sesServer;
+  return start({ host: '127.0.0.1', port: 0 });
+}
+
+/** @param {Server} server */
+const endpointOf = (server) =>
+  `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+
+const servers = await Promise.all([startDynamoDb(), startSes()]);
+const definitionPath = process.argv[2];
+const validation = definitionPath
+  ? validateDefinition(JSON.parse(readFileSync(definitionPath, 'utf8')), { checkPaths: true, checkArn: true })
+  : undefined;
+
+const stop = async () => {
+  await Promise.allSettled(
+    servers.map(
+      (server) =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve(undefined));
+        }),
+    ),
+  );
+  process.exit(0);
+};
+process.on('message', (message) => {
+  if (message === 'stop') void stop();
+  if (message === 'stats') process.send?.({ maxRssKb: process.resourceUsage().maxRSS });
+});
+process.on('disconnect', () => void stop());
+process.send?.({
+  dynamodb: endpointOf(servers[0]),
+  ses: endpointOf(servers[1]),
+  ...(validation && !validation.isValid ? { definitionErrors: validation.errorsText('\n') } : {}),
+});
