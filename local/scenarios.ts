@@ -4,24 +4,31 @@ import type { WeekRecord } from '#core/onboarding';
 /** What one side says at a week's check-in, or nothing (silence). */
 export type Answer = Pick<FeedbackInput, 'rating' | 'comment' | 'unfinishedTaskIds'> | undefined;
 
+/** What a side can look at before answering: the week's number, and its batch when it reads it. */
+export interface CheckIn {
+  week: number;
+  /** The week's batch, read from the table on demand (most answers do not need it). */
+  batch(): Promise<WeekRecord>;
+}
+
 /**
  * A scripted owner and partner for local runs: at each week's check-in, each says something or
  * stays silent. Their answers go through the same feedback handler every other answer goes through.
  */
 export interface Scenario {
   description: string;
-  owner(week: WeekRecord): Answer;
-  partner(week: WeekRecord): Answer;
+  owner(checkIn: CheckIn): Answer | Promise<Answer>;
+  partner(checkIn: CheckIn): Answer | Promise<Answer>;
 }
 
 const happyOwner: Answer = { rating: 5, comment: 'Delivered as agreed, no corrections needed.' };
 const happyPartner: Answer = { rating: 4, comment: 'Clear instructions, a manageable week.' };
 
 /** The non-recurring tasks the partner worked on this week: the ones that can be left unfinished. */
-const worked = (week: WeekRecord) => [
-  ...week.carriedTaskIds,
-  ...week.tasks.filter((t) => !t.recurring).map((t) => t.taskId),
-];
+const worked = async ({ batch }: CheckIn) => {
+  const week = await batch();
+  return [...week.carriedTaskIds, ...week.tasks.filter((t) => !t.recurring).map((t) => t.taskId)];
+};
 
 export const SCENARIOS: Record<string, Scenario> = {
   steady: {
@@ -32,27 +39,28 @@ export const SCENARIOS: Record<string, Scenario> = {
   'bad-week': {
     description:
       'Week 3 has errors and a task is left unfinished (the stage holds, the task is carried over); week 4 is worse (a step back); then the work recovers.',
-    owner: (week) => {
-      if (week.week === 3) {
+    owner: async (checkIn) => {
+      if (checkIn.week === 3) {
         return {
           rating: 3,
           comment: 'A few entries had the wrong tax code, and one task is not finished.',
-          unfinishedTaskIds: worked(week).slice(0, 1),
+          unfinishedTaskIds: (await worked(checkIn)).slice(0, 1),
         };
       }
-      if (week.week === 4) return { rating: 2, comment: 'Still errors, now in the carried-over work too.' };
+      if (checkIn.week === 4)
+        return { rating: 2, comment: 'Still errors, now in the carried-over work too.' };
       return happyOwner;
     },
-    partner: (week) =>
-      week.week === 4
+    partner: ({ week }) =>
+      week === 4
         ? { rating: 3, comment: 'Too much at once this week; we need more time per task.' }
         : happyPartner,
   },
   silent: {
     description:
       'Both sides answer the first week, then nobody does: every week after asks the owner, and no new work is released.',
-    owner: (week) => (week.week === 1 ? happyOwner : undefined),
-    partner: (week) => (week.week === 1 ? happyPartner : undefined),
+    owner: ({ week }) => (week === 1 ? happyOwner : undefined),
+    partner: ({ week }) => (week === 1 ? happyPartner : undefined),
   },
 };
 

@@ -1,7 +1,7 @@
 import type { OnboardingStore } from '#adapters/onboarding-store';
 import type { FeedbackInput } from '#core/feedback';
 import type { WaitEvent } from './runner.ts';
-import type { Scenario } from './scenarios.ts';
+import type { CheckIn, Scenario } from './scenarios.ts';
 
 /** The Wait of the workflow during which people answer the week's check-in. */
 const FEEDBACK_WAIT = 'WaitForFeedback';
@@ -13,6 +13,7 @@ const FEEDBACK_WAIT = 'WaitForFeedback';
  */
 export class Simulation {
   private readonly scenarios = new Map<string, Scenario>();
+  private readonly people = new Map<string, { owner: string; partner?: string }>();
 
   constructor(
     private readonly store: OnboardingStore,
@@ -28,13 +29,25 @@ export class Simulation {
     const scenario = this.scenarios.get(executionName);
     if (!scenario || stateName !== FEEDBACK_WAIT) return;
     const { onboardingId, week } = state as { onboardingId: string; week: number };
-    const { onboarding, week: record } = await this.store.getOnboardingWeek(onboardingId, week);
+    const checkIn: CheckIn = { week, batch: () => this.store.getWeek(onboardingId, week).then((w) => w!) };
+    const people = await this.peopleOf(onboardingId);
     const sides = [
-      { role: 'owner' as const, from: onboarding.plan.owner.email, answer: scenario.owner(record) },
-      { role: 'partner' as const, from: onboarding.plan.partner.emails[0], answer: scenario.partner(record) },
+      { role: 'owner' as const, from: people.owner, answer: await scenario.owner(checkIn) },
+      { role: 'partner' as const, from: people.partner, answer: await scenario.partner(checkIn) },
     ];
     for (const { role, from, answer } of sides) {
       if (answer) await this.recordFeedback({ ...answer, onboardingId, week, role, from, source: 'api' });
     }
   };
+
+  /** Who answers for an onboarding: read once, as the plan does not change. */
+  private async peopleOf(onboardingId: string): Promise<{ owner: string; partner?: string }> {
+    let people = this.people.get(onboardingId);
+    if (!people) {
+      const { plan } = await this.store.getOnboarding(onboardingId);
+      people = { owner: plan.owner.email, partner: plan.partner.emails[0] };
+      this.people.set(onboardingId, people);
+    }
+    return people;
+  }
 }
