@@ -47,16 +47,7 @@ export function planInputFixture(overrides: Partial<PlanInput> = {}): PlanInput 
 
 /** A task after validation (every default applied). */
 export function taskFixture(overrides: Partial<Task> & { id: string }): Task {
-  return {
-    title: `Task ${overrides.id}`,
-    deliverable: `The ${overrides.id} deliverable`,
-    acceptanceCriteria: ['Reviewed by the owner'],
-    priority: 3,
-    effort: 2,
-    dependsOn: [],
-    recurring: false,
-    ...overrides,
-  };
+  return { dependsOn: [], recurring: false, ...taskInputFixture(overrides) } as Task;
 }
 
 /**
