@@ -8,7 +8,7 @@ const MANIFEST_PATH = fileURLToPath(new URL('../statemachines/onboarding.functio
 export interface WorkflowFunction {
   placeholder: string;
   handler: string;
-  needs: Array<'table' | 'mail'>;
+  needs: Array<'table' | 'mail' | 'operator'>;
 }
 
 export type StateDefinition = Record<string, unknown> & { Type: string };

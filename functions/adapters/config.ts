@@ -2,20 +2,13 @@
  * Configuration from the environment, read once at cold start. A missing or malformed variable
  * fails the cold start with its name, not a later request with an undefined.
  */
-export interface MailConfig {
-  /** The verified SES identity every email is sent from. */
-  senderEmail: string;
-  /** Who hears about failures that have no owner to tell (a plan that could not be read). */
-  operatorEmail: string;
-}
-
 export function readString(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]?.trim();
   if (!value) throw new Error(`Environment variable ${name} is required but not set`);
   return value;
 }
 
-function readEmail(env: NodeJS.ProcessEnv, name: string): string {
+export function readEmail(env: NodeJS.ProcessEnv, name: string): string {
   const value = readString(env, name);
   // The sender and operator addresses come from validated deploy configuration; this only guards
   // against a hand-edited environment, so a plain shape check is enough here.
@@ -23,11 +16,4 @@ function readEmail(env: NodeJS.ProcessEnv, name: string): string {
     throw new Error(`Environment variable ${name} must be an email address, got "${value}"`);
   }
   return value;
-}
-
-export function loadMailConfig(env: NodeJS.ProcessEnv): MailConfig {
-  return {
-    senderEmail: readEmail(env, 'SENDER_EMAIL'),
-    operatorEmail: readEmail(env, 'OPERATOR_EMAIL'),
-  };
 }

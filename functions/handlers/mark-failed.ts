@@ -1,9 +1,13 @@
 import { clock } from '#adapters/clock';
+import { readEmail } from '#adapters/config';
 import { failureEmails } from '#core/emails/failure';
 import { failedStateSchema } from '#core/onboarding';
-import { mailConfig, outbox } from './shared/outbox.ts';
+import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
+
+/** Who hears of every failure, also when no owner can be told (a plan that could not be read). */
+const operatorEmail = readEmail(process.env, 'OPERATOR_EMAIL');
 
 /**
  * Reached from any step's Catch: marks the onboarding failed with the error's name and tells the
@@ -24,7 +28,7 @@ export const handler = workflowStep('mark-failed', failedStateSchema, async ({ o
       onboardingId,
       errorName: error.Error,
       plan: onboarding?.plan,
-      operatorEmail: mailConfig.operatorEmail,
+      operatorEmail,
     }),
   );
   return {

@@ -1,10 +1,5 @@
-import { SESClient } from '@aws-sdk/client-ses';
-import { clock } from '#adapters/clock';
-import { loadMailConfig } from '#adapters/config';
-import { EmailOutbox } from '#adapters/email-outbox';
-import { SesMailer } from '#adapters/mailer';
+import { emailOutboxFromEnvironment } from '#adapters/from-environment';
 import { store } from './store.ts';
 
-export const mailConfig = loadMailConfig(process.env);
-
-export const outbox = new EmailOutbox(store, new SesMailer(new SESClient({}), mailConfig.senderEmail), clock);
+/** Built once per function instance, at cold start. */
+export const outbox = emailOutboxFromEnvironment(process.env, store);

@@ -1,11 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readString } from '#adapters/config';
-import { OnboardingStore } from '#adapters/onboarding-store';
+import { onboardingStoreFromEnvironment } from '#adapters/from-environment';
 
-/** Built once per function instance, at cold start; the endpoint comes from the SDK's own configuration. */
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-
-export const store = new OnboardingStore(db, readString(process.env, 'TABLE_NAME'));
+/** Built once per function instance, at cold start. */
+export const store = onboardingStoreFromEnvironment(process.env);

@@ -1,5 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { readString } from '#adapters/config';
-import { WorkflowClient } from '#adapters/workflow-client';
+import { workflowClientFromEnvironment } from '#adapters/from-environment';
 
-export const workflow = new WorkflowClient(new SFNClient({}), readString(process.env, 'STATE_MACHINE_ARN'));
+/** Built once per function instance, at cold start. */
+export const workflow = workflowClientFromEnvironment(process.env);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMailConfig, readString } from '#adapters/config';
+import { readEmail, readString } from '#adapters/config';
 
 describe('readString', () => {
   it('returns the trimmed value of a set variable', () => {
@@ -27,21 +27,20 @@ describe('readString', () => {
   });
 });
 
-describe('loadMailConfig', () => {
-  it('reads the sender and operator addresses', () => {
+describe('readEmail', () => {
+  it('reads an address', () => {
     // Act
-    const config = loadMailConfig({ SENDER_EMAIL: 'onramp@example.com', OPERATOR_EMAIL: 'ops@example.com' });
+    const address = readEmail({ SENDER_EMAIL: 'onramp@example.com' }, 'SENDER_EMAIL');
 
     // Assess
-    expect(config).toEqual({ senderEmail: 'onramp@example.com', operatorEmail: 'ops@example.com' });
+    expect(address).toBe('onramp@example.com');
   });
 
-  it('rejects a malformed SENDER_EMAIL, naming it', () => {
+  it('rejects a malformed address, naming the variable', () => {
     // Act
-    const load = () =>
-      loadMailConfig({ SENDER_EMAIL: 'onramp.example.com', OPERATOR_EMAIL: 'ops@example.com' });
+    const read = () => readEmail({ SENDER_EMAIL: 'onramp.example.com' }, 'SENDER_EMAIL');
 
     // Assess
-    expect(load).toThrow(/^Environment variable SENDER_EMAIL must be an email address/);
+    expect(read).toThrow(/^Environment variable SENDER_EMAIL must be an email address/);
   });
 });

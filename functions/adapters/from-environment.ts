@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clock } from './clock.ts';
+import { readEmail, readString } from './config.ts';
+import { EmailOutbox } from './email-outbox.ts';
+import { SesMailer } from './mailer.ts';
+import { OnboardingStore } from './onboarding-store.ts';
+import { WorkflowClient } from './workflow-client.ts';
+
+/**
+ * The adapters as a function builds them at cold start: SDK clients with the SDK's own endpoint
+ * and credential resolution (so `AWS_ENDPOINT_URL_*` points them at the local emulators), and the
+ * names they need from the environment. Each reads only its own variables, so a function is
+ * configured with exactly what it uses.
+ */
+
+/** The onboarding table (TABLE_NAME). */
+export function onboardingStoreFromEnvironment(env: NodeJS.ProcessEnv): OnboardingStore {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return new OnboardingStore(db, readString(env, 'TABLE_NAME'));
+}
+
+/** Sending email from the SES identity in SENDER_EMAIL, at most once per step. */
+export function emailOutboxFromEnvironment(env: NodeJS.ProcessEnv, store: OnboardingStore): EmailOutbox {
+  return new EmailOutbox(store, new SesMailer(new SESClient({}), readEmail(env, 'SENDER_EMAIL')), clock);
+}
+
+/** Starting the state machine in STATE_MACHINE_ARN. */
+export function workflowClientFromEnvironment(env: NodeJS.ProcessEnv): WorkflowClient {
+  return new WorkflowClient(new SFNClient({}), readString(env, 'STATE_MACHINE_ARN'));
+}
