@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { PlanIssue } from '#core/errors';
+import { OnrampError, type PlanIssue } from '#core/errors';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 
@@ -26,7 +26,8 @@ Usage:
                                answer a week's check-in on AWS (needs TABLE_NAME)
 `;
 
-function readPlan(file: string): PlanResult {
+/** A plan file, validated; `written` is the plan as written, which a start hands on as it is. */
+function readPlan(file: string): PlanResult & { written?: unknown } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -37,7 +38,7 @@ function readPlan(file: string): PlanResult {
   }
   const read = readPlanText(text);
   if (!read.ok) return { ok: false, issues: read.issues, warnings: [] };
-  return validatePlan(read.value, { now: new Date().toISOString() });
+  return { ...validatePlan(read.value, { now: new Date().toISOString() }), written: read.value };
 }
 
 function printIssues(file: string, kind: 'error' | 'warning', issues: readonly PlanIssue[]): void {
@@ -95,7 +96,7 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
     );
     console.log(`Scenario ${scenarioName}: ${scenario.description}\n`);
     runtime.simulation.play(result.plan.id, scenario);
-    const { onboardingId } = await runtime.startOnboarding({ plan: result.plan });
+    const { onboardingId } = await runtime.startOnboarding({ plan: result.written });
     const execution = runtime.stepFunctions.get(onboardingId);
     await execution.done;
 
@@ -140,7 +141,7 @@ async function submit(planFile: string): Promise<number> {
     return 2;
   }
   const { startOnboarding } = await import('#handlers/start-onboarding');
-  const { onboardingId, created, executionArn } = await startOnboarding({ plan: result.plan });
+  const { onboardingId, created, executionArn } = await startOnboarding({ plan: result.written });
   console.log(`${created ? 'Started' : 'Already started'}: onboarding ${onboardingId}
   execution ${executionArn}`);
   return 0;
@@ -169,25 +170,18 @@ async function feedback(args: string[]): Promise<number> {
     return 2;
   }
   const { recordFeedback } = await import('#handlers/record-feedback');
-  try {
-    const recorded = await recordFeedback({
-      onboardingId: values.onboarding ?? '',
-      week: Number(values.week),
-      role: values.role as 'owner' | 'partner',
-      rating: Number(values.rating),
-      comment: values.comment,
-      unfinishedTaskIds: values.unfinished ? values.unfinished.split(',').map((id) => id.trim()) : [],
-      source: 'api',
-      from: values.from,
-    });
-    console.log(`Recorded: week ${recorded.week}, ${recorded.role} rated ${recorded.rating}/5.`);
-    return 0;
-  } catch (error) {
-    const issues = (error as { issues?: PlanIssue[] }).issues;
-    if (!issues) throw error;
-    for (const issue of issues) console.error(`error: ${formatIssues([issue])}`);
-    return 1;
-  }
+  const recorded = await recordFeedback({
+    onboardingId: values.onboarding ?? '',
+    week: Number(values.week),
+    role: values.role as 'owner' | 'partner',
+    rating: Number(values.rating),
+    comment: values.comment,
+    unfinishedTaskIds: values.unfinished ? values.unfinished.split(',').map((id) => id.trim()) : [],
+    source: 'api',
+    from: values.from,
+  });
+  console.log(`Recorded: week ${recorded.week}, ${recorded.role} rated ${recorded.rating}/5.`);
+  return 0;
 }
 
 /** The AWS SDK warns on every Node 20 process that its next versions need Node 22; the local run does not. */
@@ -202,6 +196,19 @@ function muteSdkNodeVersionWarning(): void {
       print?.(warning);
     }
   });
+}
+
+/** Runs a command; onramp's own errors (a conflict, a bad answer) are told plainly, without a stack. */
+async function run(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (!(error instanceof OnrampError)) throw error;
+    console.error(`error: ${error.name}: ${error.message}`);
+    const issues = (error as { issues?: PlanIssue[] }).issues ?? [];
+    for (const issue of issues) console.error(`  ${formatIssues([issue])}`);
+    return 1;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -239,4 +246,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await run(process.argv.slice(2));

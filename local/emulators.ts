@@ -34,10 +34,20 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
     child.once('error', reject);
   });
   child.removeAllListeners('exit');
+  child.removeAllListeners('error');
+  // A child that is gone can be stopped at once; one that does not stop in time is killed, so
+  // stopping the runtime never hangs.
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+        child.kill();
+        return resolve();
+      }
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       child.send('stop');
     });
   if (ready.definitionErrors) {
@@ -49,7 +59,13 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
     ses: ready.ses,
     maxRssKb: () =>
       new Promise<number>((resolve) => {
-        child.once('message', (message) => resolve((message as { maxRssKb: number }).maxRssKb));
+        const onMessage = (message: unknown) => {
+          const stats = message as { maxRssKb?: number };
+          if (stats.maxRssKb === undefined) return;
+          child.off('message', onMessage);
+          resolve(stats.maxRssKb);
+        };
+        child.on('message', onMessage);
         child.send('stats');
       }),
     close: stop,

@@ -19,8 +19,4 @@ export class Mailbox {
     if (!response.ok) throw new Error(`The SES emulator answered ${response.status} to GET /store`);
     return ((await response.json()) as { emails: ReceivedEmail[] }).emails;
   }
-
-  async clear(): Promise<void> {
-    await fetch(`${this.endpoint}/clear-store`, { method: 'POST' });
-  }
 }

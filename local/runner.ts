@@ -80,7 +80,6 @@ export class PreparedStateMachine {
   /** Each Task state and the handler it calls, or the virtual clock for a rewritten Wait. */
   readonly tasks: Array<[state: string, handler: string | 'clock']>;
   readonly retriedStates: string[];
-  readonly handlerNames: string[];
 
   constructor(
     definition: Definition,
@@ -102,7 +101,6 @@ export class PreparedStateMachine {
     this.retriedStates = taskStates(local)
       .filter(([, state]) => Array.isArray(state.Retry))
       .map(([name]) => name);
-    this.handlerNames = functions.map((f) => f.handler);
     this.machine = new StateMachine(local as never, {
       validationOptions: { noValidate: options.validated ?? false },
     });
@@ -197,11 +195,6 @@ export class LocalStepFunctions {
     const execution = this.executions.get(name);
     if (!execution) throw new ExecutionDoesNotExist(`Execution does not exist: '${executionArnOrName}'`);
     return execution;
-  }
-
-  /** Resolves when every execution started so far has ended. */
-  async settle(): Promise<void> {
-    await Promise.all([...this.executions.values()].map((e) => e.done));
   }
 
   private bind(

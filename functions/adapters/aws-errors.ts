@@ -23,7 +23,8 @@ export async function callAws<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isTransient(error)) throw new TransientError(`${(error as Error).name}: ${(error as Error).message}`);
+    // Only the name: the service's message can quote request data (an address, an item key).
+    if (isTransient(error)) throw new TransientError(`${(error as Error).name} from an AWS service`);
     throw error;
   }
 }

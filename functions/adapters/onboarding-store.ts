@@ -32,6 +32,13 @@ const feedbackKey = (week: number, role: string) => `FEEDBACK#${String(week).pad
 const emailKey = (kind: EmailKind, week: number, role: Role) =>
   `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
 
+/** An onboarding with its weeks and every answer to its check-ins. */
+export interface OnboardingHistory {
+  onboarding: Onboarding;
+  weeks: WeekRecord[];
+  feedback: Feedback[];
+}
+
 /** Progress fields the workflow moves forward. */
 export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'stage' | 'week' | 'failure'>> & {
   updatedAt: string;
@@ -107,18 +114,6 @@ export class OnboardingStore {
     );
   }
 
-  /** Onboardings with a status, oldest first (the `byStatus` index; no scan). */
-  async listByStatus(status: OnboardingStatus): Promise<Onboarding[]> {
-    const index = tableDefinition.globalSecondaryIndexes[0];
-    const items = await this.queryAll({
-      IndexName: index.indexName,
-      KeyConditionExpression: '#status = :status',
-      ExpressionAttributeNames: { '#status': index.partitionKey.name },
-      ExpressionAttributeValues: { ':status': status },
-    });
-    return items.map(fromOnboardingItem);
-  }
-
   /**
    * Records a week's release. A retried release finds the week already written and gets that
    * record back, so the batch never changes once released.
@@ -157,15 +152,22 @@ export class OnboardingStore {
   }
 
   /**
-   * The onboarding and all its weeks in one Query: sort keys order as EMAIL# < ONBOARDING <
-   * WEEK#, so `sk >= ONBOARDING` is exactly the onboarding item and its weeks.
+   * Everything an onboarding's workflow reads, in one Query: every answer to a check-in, the
+   * onboarding and all its weeks. Sort keys order as CLAIM# < EMAIL# < FEEDBACK# < ONBOARDING <
+   * WEEK#, so `sk >= FEEDBACK#` is exactly those items, without the email records.
    */
-  async getOnboardingWithWeeks(id: string): Promise<{ onboarding: Onboarding; weeks: WeekRecord[] }> {
-    return splitOnboardingAndWeeks(id, await this.queryFrom(id, ONBOARDING));
+  async getOnboardingHistory(id: string): Promise<OnboardingHistory> {
+    const items = await this.queryFrom(id, 'FEEDBACK#');
+    const feedback = items.filter((i) => String(i.sk).startsWith('FEEDBACK#')).map(fromFeedbackItem);
+    const rest = items.filter((i) => !String(i.sk).startsWith('FEEDBACK#'));
+    return { ...splitOnboardingAndWeeks(id, rest), feedback };
   }
 
-  /** The onboarding and one of its weeks, in one round trip. */
-  async getOnboardingWeek(id: string, week: number): Promise<{ onboarding: Onboarding; week: WeekRecord }> {
+  /** The onboarding and one of its weeks, in one round trip; either may be missing. */
+  async findOnboardingWeek(
+    id: string,
+    week: number,
+  ): Promise<{ onboarding: Onboarding | undefined; week: WeekRecord | undefined }> {
     const { Responses, UnprocessedKeys } = await callAws(() =>
       this.db.send(
         new BatchGetCommand({
@@ -186,29 +188,49 @@ export class OnboardingStore {
     const items = Responses?.[this.tableName] ?? [];
     const onboarding = items.find((item) => item.sk === ONBOARDING);
     const weekItem = items.find((item) => item.sk === weekKey(week));
-    if (!onboarding) throw new OnboardingNotFound(id);
-    if (!weekItem) throw new OnboardingNotFound(`${id} week ${week}`);
-    return { onboarding: fromOnboardingItem(onboarding), week: withoutKeys<WeekRecord>(weekItem) };
+    return {
+      onboarding: onboarding ? fromOnboardingItem(onboarding) : undefined,
+      week: weekItem ? withoutKeys<WeekRecord>(weekItem) : undefined,
+    };
   }
 
-  /** Records the end of a week: the decision, and the work carried into the next week. */
+  /** The onboarding and one of its weeks; OnboardingNotFound when either is missing. */
+  async getOnboardingWeek(id: string, week: number): Promise<{ onboarding: Onboarding; week: WeekRecord }> {
+    const found = await this.findOnboardingWeek(id, week);
+    if (!found.onboarding) throw new OnboardingNotFound(id);
+    if (!found.week) throw new OnboardingNotFound(`${id} week ${week}`);
+    return { onboarding: found.onboarding, week: found.week };
+  }
+
+  /**
+   * Records the end of a week, once: the decision, and the work carried into the next week. A
+   * retried step gets the end recorded the first time, so a decision (and its escalation email)
+   * never changes under a retry even if feedback arrived in between.
+   */
   async closeWeek(
     id: string,
     week: number,
-    decision: RecordedDecision,
-    unfinishedTaskIds: string[],
-  ): Promise<void> {
-    await callAws(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(id), sk: weekKey(week) },
-          UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':decision': decision, ':unfinished': unfinishedTaskIds },
-        }),
-      ),
-    );
+    end: { decision: RecordedDecision; unfinishedTaskIds: string[] },
+  ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] }> {
+    try {
+      await callAws(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: pk(id), sk: weekKey(week) },
+            UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+            ExpressionAttributeValues: { ':decision': end.decision, ':unfinished': end.unfinishedTaskIds },
+          }),
+        ),
+      );
+      return end;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const stored = await this.getWeek(id, week);
+      if (!stored?.decision) throw new OnboardingNotFound(`${id} week ${week}`);
+      return { decision: stored.decision, unfinishedTaskIds: stored.unfinishedTaskIds ?? [] };
+    }
   }
 
   /**
@@ -250,38 +272,19 @@ export class OnboardingStore {
     );
   }
 
-  /**
-   * What the end of a week needs, in one Query: the week's feedback, the onboarding and all its
-   * weeks. Sort keys order as CLAIM# < EMAIL# < FEEDBACK# < ONBOARDING < WEEK#, and no feedback
-   * exists yet for a later week, so `sk >= FEEDBACK#<week>` is exactly those items.
-   */
-  async getWeekContext(
-    id: string,
-    week: number,
-  ): Promise<{ onboarding: Onboarding; weeks: WeekRecord[]; feedback: WeekFeedback }> {
-    const items = await this.queryFrom(id, feedbackKey(week, ''));
-    const feedback: WeekFeedback = {};
-    for (const item of items.filter((i) => String(i.sk).startsWith(feedbackKey(week, '')))) {
-      const {
-        history: _,
-        comment,
-        from,
-        ...answer
-      } = withoutKeys<Feedback & { history: unknown; comment: string | null; from: string | null }>(item);
-      feedback[answer.role] = { ...answer, ...(comment ? { comment } : {}), ...(from ? { from } : {}) };
-    }
-    const rest = items.filter((i) => !String(i.sk).startsWith('FEEDBACK#'));
-    return { ...splitOnboardingAndWeeks(id, rest), feedback };
-  }
-
   async listWeeks(id: string): Promise<WeekRecord[]> {
     return this.queryPrefix<WeekRecord>(id, 'WEEK#');
   }
 
   /** Every answer to every check-in (the latest per week and side). */
   async listFeedback(id: string): Promise<Feedback[]> {
-    const items = await this.queryPrefix<Feedback & { history: unknown }>(id, 'FEEDBACK#');
-    return items.map(({ history: _, ...feedback }) => feedback);
+    return (
+      await this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk(id), ':prefix': 'FEEDBACK#' },
+        ConsistentRead: true,
+      })
+    ).map(fromFeedbackItem);
   }
 
   async listEmails(id: string): Promise<EmailRecord[]> {
@@ -388,6 +391,17 @@ function toOnboardingItem(onboarding: Onboarding): Record<string, unknown> {
 function fromOnboardingItem(item: Record<string, unknown>): Onboarding {
   const onboarding = withoutKeys<Omit<Onboarding, 'plan'> & { plan: string }>(item);
   return { ...onboarding, plan: JSON.parse(onboarding.plan) as Onboarding['plan'] };
+}
+
+/** An answer as the workflow reads it: without the earlier answers, and without empty fields. */
+function fromFeedbackItem(item: Record<string, unknown>): Feedback {
+  const {
+    history: _,
+    comment,
+    from,
+    ...answer
+  } = withoutKeys<Feedback & { history: unknown; comment: string | null; from: string | null }>(item);
+  return { ...answer, ...(comment ? { comment } : {}), ...(from ? { from } : {}) };
 }
 
 function splitOnboardingAndWeeks(

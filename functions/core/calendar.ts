@@ -10,9 +10,10 @@ export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday']
 export type BusinessWeekday = (typeof WEEKDAYS)[number];
 
 export function isTimeZone(value: string): boolean {
+  if (!/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(value)) return false;
   try {
-    Temporal.Now.zonedDateTimeISO(value);
-    return value.length > 0;
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
   } catch {
     return false;
   }

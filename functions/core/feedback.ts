@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Role } from './onboarding.ts';
+import type { PlanIssue } from './errors.ts';
+import { type Role, type WeekRecord, workedTaskIds } from './onboarding.ts';
 
 /** Where a piece of feedback came from. */
 export const FEEDBACK_SOURCES = ['link', 'email', 'api'] as const;
@@ -38,4 +39,41 @@ export interface Feedback {
 export interface WeekFeedback {
   owner?: Feedback;
   partner?: Feedback;
+}
+
+/**
+ * What is wrong with an answer for this week, beyond its shape: a week that has not started or
+ * is already decided, unfinished tasks that are not the week's (or named twice), or named by the
+ * partner. Empty when the answer can be recorded.
+ */
+export function feedbackIssues(
+  weekNumber: number,
+  week: WeekRecord | undefined,
+  answer: Pick<Feedback, 'role' | 'unfinishedTaskIds'>,
+): PlanIssue[] {
+  if (!week) return [{ path: 'week', message: `week ${weekNumber} has not started yet` }];
+  if (week.decision) {
+    return [
+      {
+        path: 'week',
+        message: `week ${weekNumber} is closed: its check-in was decided (${week.decision.reason})`,
+      },
+    ];
+  }
+  const issues: PlanIssue[] = [];
+  if (answer.role !== 'owner' && answer.unfinishedTaskIds.length > 0) {
+    issues.push({ path: 'unfinishedTaskIds', message: 'only the owner reports unfinished work' });
+  }
+  const worked = new Set(workedTaskIds(week));
+  answer.unfinishedTaskIds.forEach((id, i) => {
+    if (!worked.has(id)) {
+      issues.push({
+        path: `unfinishedTaskIds[${i}]`,
+        message: `"${id}" is not a task of week ${weekNumber}; its tasks: ${[...worked].join(', ') || 'none'}`,
+      });
+    } else if (answer.unfinishedTaskIds.indexOf(id) !== i) {
+      issues.push({ path: `unfinishedTaskIds[${i}]`, message: `"${id}" is listed twice` });
+    }
+  });
+  return issues;
 }

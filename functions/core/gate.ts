@@ -1,4 +1,5 @@
 import type { WeekFeedback } from './feedback.ts';
+import { type RecordedDecision, type WeekRecord, workedTaskIds } from './onboarding.ts';
 import type { Plan } from './plan.ts';
 import { stagePercentages } from './ramp.ts';
 
@@ -128,12 +129,63 @@ export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly G
   return Math.min(52, plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks));
 }
 
-/** The onboarding ends once every task is released and finished, or at its last week. */
-export function isFinished(
-  plan: Pick<Plan, 'weeks' | 'gate'>,
-  week: number,
-  work: { remaining: number; unfinished: number },
-  history: readonly GateOutcome[],
-): boolean {
-  return (work.remaining === 0 && work.unfinished === 0) || week >= lastWeek(plan, history);
+export interface WeekEnd {
+  decision: RecordedDecision;
+  /** Tasks of the week the owner reported unfinished: carried into the next week. */
+  unfinishedTaskIds: string[];
+  /** True when the onboarding wraps up after this week. */
+  done: boolean;
+}
+
+/**
+ * The end of a week: the gate's decision from the week's feedback, or the end of the onboarding.
+ * It ends early only after a good week in which every task is handed over and nothing is left
+ * unfinished; otherwise at its last week (see `lastWeek`), whatever was handed over by then.
+ */
+export function endOfWeek(input: {
+  plan: Pick<Plan, 'ramp' | 'gate' | 'weeks'>;
+  week: WeekRecord;
+  feedback: WeekFeedback;
+  history: readonly GateOutcome[];
+  /** Tasks never released so far. */
+  remaining: number;
+}): WeekEnd {
+  const { plan, week, feedback, history, remaining } = input;
+  const worked = workedTaskIds(week);
+  const unfinishedTaskIds = [...new Set(feedback.owner?.unfinishedTaskIds ?? [])].filter((id) =>
+    worked.includes(id),
+  );
+  const owner = feedback.owner && { ...feedback.owner, unfinishedTaskIds };
+  const gate = decideNextStage({
+    plan,
+    stage: week.stage,
+    worked: worked.length,
+    feedback: { ...feedback, owner },
+    history,
+  });
+  const allHandedOver = remaining === 0 && unfinishedTaskIds.length === 0 && gate.outcome === 'advance';
+  if (allHandedOver) {
+    return {
+      decision: { outcome: 'finish', reason: 'every task handed over and a good last week: wrap up' },
+      unfinishedTaskIds,
+      done: true,
+    };
+  }
+  if (week.week >= lastWeek(plan, [...history, gate.outcome])) {
+    const left = remaining + unfinishedTaskIds.length;
+    const reason =
+      left === 0
+        ? `the plan's last week (${gate.reason}): wrap up`
+        : `the plan's last week: wrap up with ${left} task${left === 1 ? '' : 's'} not handed over`;
+    return { decision: { outcome: 'finish', reason }, unfinishedTaskIds, done: true };
+  }
+  return { decision: gate, unfinishedTaskIds, done: false };
+}
+
+/** The outcomes of the gate in the weeks before `week`, oldest first. */
+export function gateHistory(weeks: readonly WeekRecord[], week: number): GateOutcome[] {
+  return weeks
+    .filter((w) => w.week < week)
+    .map((w) => w.decision?.outcome)
+    .filter((o): o is GateOutcome => o !== undefined && o !== 'finish');
 }

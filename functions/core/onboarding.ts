@@ -35,6 +35,14 @@ export interface WeekRecord extends Batch {
 /** What the end of a week decided: the gate's decision, or that the onboarding is done. */
 export type RecordedDecision = GateDecision | { outcome: 'finish'; reason: string };
 
+/**
+ * The tasks the partner worked on in a week and could leave unfinished: the new ones and the ones
+ * carried over (recurring work never finishes, so it is never "unfinished").
+ */
+export function workedTaskIds(week: Pick<WeekRecord, 'tasks' | 'carriedTaskIds'>): string[] {
+  return [...week.carriedTaskIds, ...week.tasks.filter((t) => !t.recurring).map((t) => t.taskId)];
+}
+
 /** Whether the week after this decision releases new work (not after a hold or an escalation). */
 export function releasesNewWork(decision: RecordedDecision | undefined): boolean {
   return decision === undefined || decision.outcome === 'finish' || decision.releaseNew;

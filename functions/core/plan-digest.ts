@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /** A digest of a value that does not depend on the order of object keys. */
-export function digestOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+export function digestOf(value: unknown, encoding: 'base64url' | 'hex' = 'base64url'): string {
+  return createHash('sha256').update(canonicalJson(value)).digest(encoding);
 }
 
 function canonicalJson(value: unknown): string {

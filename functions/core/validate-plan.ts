@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
 import type { PlanIssue } from './errors.ts';
 import { type ParsedPlan, type Plan, planSchema, slug, zodIssues } from './plan.ts';
+import { digestOf } from './plan-digest.ts';
 import { stageCap, stagePercentages, unreleasedAtBestPace } from './ramp.ts';
+import { weekSchedule } from './schedule.ts';
 
 export type PlanResult =
   | { ok: true; plan: Plan; warnings: PlanIssue[] }
@@ -54,11 +56,42 @@ export function validatePlan(input: unknown, options: { now: string; id?: string
 
   const plan: Plan = {
     ...draft,
-    id: options.id ?? draft.id ?? defaultId(draft.title, start),
+    id: options.id ?? draft.id ?? defaultId(draft.title, input),
     start: start.toString(),
     weeks,
   };
+  const limits = limitIssues(plan, options.now);
+  if (limits.length > 0) return { ok: false, issues: limits, warnings: [] };
   return { ok: true, plan, warnings: capacityWarnings(plan) };
+}
+
+/** DynamoDB's item limit is 400 KB; the plan shares its item with a little bookkeeping. */
+const MAX_PLAN_BYTES = 350_000;
+/** A Step Functions Standard execution lasts at most a year; keep a margin for retries. */
+const MAX_RUN_DAYS = 360;
+
+/** What AWS itself would refuse later: a plan too large to store, a run longer than a year. */
+function limitIssues(plan: Plan, now: string): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const bytes = new TextEncoder().encode(JSON.stringify(plan)).length;
+  if (bytes > MAX_PLAN_BYTES) {
+    issues.push({
+      path: '',
+      message: `the plan is ${Math.ceil(bytes / 1000)} KB; at most ${MAX_PLAN_BYTES / 1000} KB`,
+    });
+  }
+  const longest = plan.weeks + plan.gate.maxExtraWeeks;
+  const lastFeedback = weekSchedule(plan, Math.min(longest, 52)).feedbackDueAt;
+  const days = (Date.parse(lastFeedback) - Date.parse(now)) / 86_400_000;
+  if (days > MAX_RUN_DAYS) {
+    issues.push({
+      path: 'weeks',
+      message:
+        `with up to ${plan.gate.maxExtraWeeks} extra weeks the onboarding could run until ${lastFeedback.slice(0, 10)}, ` +
+        `${Math.round(days)} days from now; an onboarding runs at most ${MAX_RUN_DAYS} days: start sooner, or plan fewer weeks or extra weeks`,
+    });
+  }
+  return issues;
 }
 
 /** Reads a plan file's text: YAML, of which JSON is a subset. */
@@ -156,21 +189,21 @@ function gateIssues(plan: ParsedPlan): PlanIssue[] {
 
 function rampIssues(plan: ParsedPlan): PlanIssue[] {
   const curve = plan.ramp.curve;
-  if (!Array.isArray(curve)) return [];
   const issues: PlanIssue[] = [];
+  stagePercentages(plan.ramp).forEach((percent, i) => {
+    if (stageCap(plan.ramp, i) === 0) {
+      issues.push({
+        path: Array.isArray(curve) ? `ramp.curve[${i}]` : 'ramp.stages',
+        message: `stage ${i + 1}'s cap, ${percent}% of ${plan.ramp.targetWeeklyVolume} ${plan.effortUnit}, rounds to 0; raise ${Array.isArray(curve) ? 'the percentage' : 'ramp.targetWeeklyVolume or lower ramp.stages'}`,
+      });
+    }
+  });
+  if (!Array.isArray(curve)) return issues;
   curve.forEach((percent, i) => {
     if (i > 0 && percent < curve[i - 1]!) {
       issues.push({
         path: `ramp.curve[${i}]`,
         message: `${percent}% is below the previous stage's ${curve[i - 1]}%; a ramp never falls`,
-      });
-    }
-  });
-  curve.forEach((_, i) => {
-    if (stageCap(plan.ramp, i) === 0) {
-      issues.push({
-        path: `ramp.curve[${i}]`,
-        message: `a cap of ${curve[i]}% of ${plan.ramp.targetWeeklyVolume} ${plan.effortUnit} rounds to 0; raise the percentage or ramp.targetWeeklyVolume`,
       });
     }
   });
@@ -197,7 +230,11 @@ function capacityWarnings(plan: Plan): PlanIssue[] {
   ];
 }
 
-function defaultId(title: string, start: Temporal.PlainDate): string {
+/**
+ * The title as a slug, and a digest of the plan as written: the same plan submitted again, on any
+ * day, gets the same id (and so is the same onboarding), another plan with the same title does not.
+ */
+function defaultId(title: string, input: unknown): string {
   const slug = title
     .toLowerCase()
     .normalize('NFKD')
@@ -205,7 +242,7 @@ function defaultId(title: string, start: Temporal.PlainDate): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 40)
     .replace(/-+$/, '');
-  return `${slug || 'onboarding'}-${start.toString()}`;
+  return `${slug || 'onboarding'}-${digestOf(input, 'hex').slice(0, 8)}`;
 }
 
 /** `path: message` lines, like a compiler's. */

@@ -1,7 +1,8 @@
 import { clock } from '#adapters/clock';
 import { escalationEmail } from '#core/emails/escalation';
-import { decideNextStage, type GateOutcome, isFinished } from '#core/gate';
-import { type RecordedDecision, type WorkflowState, workflowStateSchema } from '#core/onboarding';
+import { OnboardingNotFound } from '#core/errors';
+import { endOfWeek, gateHistory } from '#core/gate';
+import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
 import { weekSchedule } from '#core/schedule';
 import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
@@ -10,54 +11,44 @@ import { store } from './shared/store.ts';
 const evaluateInput = workflowStateSchema.required({ remaining: true });
 
 /**
- * After the feedback window: the gate reads the week's feedback and decides next week's stage;
- * the decision and the unfinished work are recorded on the week; an escalation is emailed to the
- * owner. Then the workflow learns whether to run another week or wrap up.
+ * After the feedback window: the week ends (core `endOfWeek`): the gate's decision from the
+ * week's feedback, or the end of the onboarding. It is recorded on the week once; an escalation
+ * is emailed to the owner; the workflow learns whether to run another week or wrap up.
  */
 export const handler = workflowStep('evaluate', evaluateInput, async (state): Promise<WorkflowState> => {
-  const { onboardingId, week, stage, remaining } = state;
-  const { onboarding, weeks, feedback } = await store.getWeekContext(onboardingId, week);
+  const { onboardingId, week, remaining } = state;
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId);
   const { plan } = onboarding;
   const current = weeks.find((w) => w.week === week);
-  const history = weeks
-    .filter((w) => w.week < week)
-    .map((w) => w.decision?.outcome)
-    .filter((o): o is GateOutcome => o !== undefined && o !== 'finish');
+  if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
+  const answers = feedback.filter((f) => f.week === week);
 
-  const worked = [
-    ...(current?.tasks.filter((t) => !t.recurring).map((t) => t.taskId) ?? []),
-    ...(current?.carriedTaskIds ?? []),
-  ];
-  const unfinished = (feedback.owner?.unfinishedTaskIds ?? []).filter((id) => worked.includes(id));
-  const gate = decideNextStage({ plan, stage, worked: worked.length, feedback, history });
-  const done = isFinished(plan, week, { remaining, unfinished: unfinished.length }, [
-    ...history,
-    gate.outcome,
-  ]);
-  const decision: RecordedDecision = done
-    ? { outcome: 'finish', reason: finishReason(remaining, unfinished.length) }
-    : gate;
+  const end = endOfWeek({
+    plan,
+    week: current,
+    feedback: {
+      owner: answers.find((f) => f.role === 'owner'),
+      partner: answers.find((f) => f.role === 'partner'),
+    },
+    history: gateHistory(weeks, week),
+    remaining,
+  });
+  const { decision } = await store.closeWeek(onboardingId, week, end);
+  if (decision.outcome === 'finish')
+    return { onboardingId, week, stage: current.stage, remaining, done: true };
 
-  await store.closeWeek(onboardingId, week, decision, unfinished);
-  if (done) return { onboardingId, week, stage, remaining, done: true };
-
-  if (gate.outcome === 'escalate') await outbox.sendOnce(onboardingId, [escalationEmail(plan, week, gate)]);
+  if (decision.outcome === 'escalate')
+    await outbox.sendOnce(onboardingId, [escalationEmail(plan, week, decision)]);
   await store.updateProgress(onboardingId, {
     week: week + 1,
-    stage: gate.toStage,
+    stage: decision.toStage,
     updatedAt: clock.now().toISOString(),
   });
   return {
     onboardingId,
     week: week + 1,
-    stage: gate.toStage,
+    stage: decision.toStage,
     releaseAt: weekSchedule(plan, week + 1).releaseAt,
     done: false,
   };
 });
-
-function finishReason(remaining: number, unfinished: number): string {
-  if (remaining === 0 && unfinished === 0) return 'all work released and finished: wrap up';
-  const left = remaining + unfinished;
-  return `the plan's last week: wrap up with ${left} task${left === 1 ? '' : 's'} not handed over`;
-}

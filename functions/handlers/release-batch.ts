@@ -18,7 +18,7 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
   const {
     onboarding: { plan },
     weeks,
-  } = await store.getOnboardingWithWeeks(onboardingId);
+  } = await store.getOnboardingHistory(onboardingId);
   const earlier = weeks.filter((w) => w.week < week);
   const previous = earlier.at(-1);
   const releasedBefore = earlier.flatMap((w) => w.tasks.map((t) => t.taskId));

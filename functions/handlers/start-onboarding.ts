@@ -1,18 +1,19 @@
-import { z } from 'zod';
 import { clock } from '#adapters/clock';
 import { PlanInvalid } from '#core/errors';
 import type { Onboarding } from '#core/onboarding';
+import { slug } from '#core/plan';
 import { digestOf } from '#core/plan-digest';
 import { validatePlan } from '#core/validate-plan';
 import { logger } from './shared/logger.ts';
 import { store } from './shared/store.ts';
 import { workflow } from './shared/workflow.ts';
 
-const startRequest = z.object({
-  plan: z.unknown(),
+export interface StartRequest {
+  /** The plan as written (parsed YAML or JSON), before defaults: its digest decides what "the same plan" is. */
+  plan: unknown;
   /** Overrides the plan's own id (a webhook delivery id, for example). */
-  onboardingId: z.string().optional(),
-});
+  onboardingId?: string;
+}
 
 export interface StartResult {
   onboardingId: string;
@@ -27,8 +28,11 @@ export interface StartResult {
  * same id with the same plan returns the same onboarding; with another plan, OnboardingConflict.
  * The plan stays in the table; the execution gets only the id.
  */
-export async function startOnboarding(request: z.input<typeof startRequest>): Promise<StartResult> {
-  const { plan: input, onboardingId } = startRequest.parse(request);
+export async function startOnboarding({ plan: input, onboardingId }: StartRequest): Promise<StartResult> {
+  // The id names the execution (letters, digits, dashes; at most 80) and the table's items.
+  const id = onboardingId === undefined ? undefined : slug.safeParse(onboardingId);
+  if (id && !id.success)
+    throw new PlanInvalid([{ path: 'onboardingId', message: id.error.issues[0]!.message }]);
   const now = clock.now().toISOString();
   const result = validatePlan(input, { now, ...(onboardingId ? { id: onboardingId } : {}) });
   if (!result.ok) throw new PlanInvalid(result.issues);
@@ -51,5 +55,3 @@ export async function startOnboarding(request: z.input<typeof startRequest>): Pr
   logger.info('onboarding start requested', { onboardingId: plan.id, created, started });
   return { onboardingId: onboarding.id, created, executionArn };
 }
-
-export const handler = startOnboarding;

@@ -141,18 +141,35 @@ describe('recording feedback', () => {
     expect(await runtime.store.listFeedback(id)).toEqual(before);
   });
 
-  it('refuses feedback for an onboarding that is no longer active', async () => {
+  it('refuses an answer for a week the gate already decided', async () => {
     await expect(
       runtime.recordFeedback({ onboardingId: id, week: 1, role: 'owner', rating: 4, source: 'api' }),
     ).rejects.toMatchObject({
       name: 'FeedbackInvalid',
-      issues: [{ path: 'onboardingId', message: 'the onboarding is completed, not active' }],
+      issues: [
+        {
+          path: 'week',
+          message: expect.stringMatching(/^week 1 is closed: its check-in was decided \(advance/),
+        },
+      ],
     });
   });
 
-  it('refuses feedback for a week that was never released', async () => {
+  it('refuses an answer for a week that has not started, or an onboarding that does not exist', async () => {
     await expect(
       runtime.recordFeedback({ onboardingId: id, week: 40, role: 'owner', rating: 4, source: 'api' }),
-    ).rejects.toMatchObject({ name: 'OnboardingNotFound' });
+    ).rejects.toMatchObject({
+      name: 'FeedbackInvalid',
+      issues: [{ path: 'week', message: 'week 40 has not started yet' }],
+    });
+    await expect(
+      runtime.recordFeedback({
+        onboardingId: 'no-such-onboarding',
+        week: 1,
+        role: 'owner',
+        rating: 4,
+        source: 'api',
+      }),
+    ).rejects.toMatchObject({ name: 'FeedbackInvalid', issues: [{ path: 'onboardingId' }] });
   });
 });

@@ -46,7 +46,7 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
       'SendCheckins',
       'WaitForFeedback',
       'Evaluate',
-      'IsRampComplete',
+      'IsOnboardingDone',
     ];
     expect(path.filter((s) => s === 'ReleaseBatch')).toHaveLength(weeks.length);
     expect(path.slice(3, 3 + week.length)).toEqual(week);
@@ -90,7 +90,7 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
     expect(weeks[5]?.decision?.reason).toMatch(/^stay at full volume/);
     expect(weeks.at(-1)?.decision).toEqual({
       outcome: 'finish',
-      reason: 'all work released and finished: wrap up',
+      reason: 'every task handed over and a good last week: wrap up',
     });
   });
 
@@ -203,6 +203,16 @@ describe('starting an onboarding', () => {
       },
     );
     expect(await runtime.store.getOnboarding('conflicting-start')).toEqual(before);
+  });
+
+  it('under an id that cannot name an execution is refused, and nothing is written or started', async () => {
+    const error = await runtime
+      .startOnboarding({ plan: examplePlan(), onboardingId: 'Delivery 42:retry' })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'PlanInvalid', issues: [{ path: 'onboardingId' }] });
+    expect(await runtime.store.findOnboarding('Delivery 42:retry')).toBeUndefined();
+    expect(runtime.stepFunctions.executions.has('Delivery 42:retry')).toBe(false);
   });
 
   it('from an invalid plan is refused with every problem, and nothing is written or started', async () => {

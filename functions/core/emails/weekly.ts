@@ -33,7 +33,10 @@ export function batchEmail(plan: Plan, week: WeekRecord, lastWeekDecision?: stri
   };
 }
 
-/** The weekly check-in, to each side: the meeting, this week's batch, and how it went. */
+/**
+ * The weekly check-in, to each side: the meeting, this week's batch, and how it went. No
+ * Reply-To to the other side: an owner's candid rating must not land in the partner's inbox.
+ */
 export function checkinEmails(plan: Plan, week: WeekRecord): EmailMessage[] {
   return [
     checkinEmail(plan, week, ownerOf(plan), plan.partner.name),
@@ -45,8 +48,8 @@ function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherS
   const subject = `Check-in, week ${week.week}: ${plan.title}`;
   const question =
     recipient.role === 'owner'
-      ? `How good was the work ${otherSide} delivered this week? Reply with a rating from 1 to 5 and a comment.`
-      : 'How clear and manageable was this week? Reply with a rating from 1 to 5 and a comment.';
+      ? `How good was the work ${otherSide} delivered this week, from 1 (poor) to 5 (excellent), and is any task unfinished?`
+      : 'How clear and manageable was this week, from 1 (too much or unclear) to 5 (just right)?';
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${recipient.name},` },
     {
@@ -58,7 +61,9 @@ function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherS
     { type: 'paragraph', text: question },
     {
       type: 'paragraph',
-      text: `Feedback is read on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}, when next week's volume is decided.`,
+      text:
+        `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}. ` +
+        'Answers are recorded with onramp feedback (week, your role, the rating); one-click rating links are on their way.',
     },
   ];
   return {
@@ -66,7 +71,6 @@ function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherS
     week: week.week,
     role: recipient.role,
     to: recipient.to,
-    replyTo: recipient.role === 'owner' ? [plan.partner.emails[0]!] : [plan.owner.email],
     subject,
     ...renderBlocks(subject, blocks),
   };

@@ -1,16 +1,32 @@
 import { formatDate } from '../calendar.ts';
+import type { Feedback } from '../feedback.ts';
 import type { WeekRecord } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
+import { tasksByPriority } from '../ramp.ts';
 import { type Block, renderBlocks } from './blocks.ts';
 import { type EmailMessage, ownerOf, quantity } from './message.ts';
 
-/** The owner's summary at the end: volume week by week against the cap, as a small chart. */
-export function summaryEmail(plan: Plan, weeks: readonly WeekRecord[]): EmailMessage {
+/**
+ * The owner's summary at the end: volume and ratings week by week, as a small chart, and what
+ * was not handed over (never released, or left unfinished in the last week).
+ */
+export function summaryEmail(
+  plan: Plan,
+  weeks: readonly WeekRecord[],
+  feedback: readonly Feedback[] = [],
+): EmailMessage {
   const owner = ownerOf(plan);
   const unit = plan.effortUnit;
   const releasedIds = new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId)));
-  const unreleased = plan.tasks.filter((t) => !releasedIds.has(t.id));
+  const unfinishedIds = new Set(weeks.at(-1)?.unfinishedTaskIds ?? []);
+  const notHandedOver = tasksByPriority(plan.tasks).filter(
+    (t) => !releasedIds.has(t.id) || unfinishedIds.has(t.id),
+  );
   const max = Math.max(plan.ramp.targetWeeklyVolume, ...weeks.map((w) => w.volume));
+  const rating = (week: number, role: Feedback['role']) => {
+    const answer = feedback.find((f) => f.week === week && f.role === role);
+    return answer ? `${answer.rating}/5` : 'no answer';
+  };
   const subject = `Summary: ${plan.title}`;
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${owner.name},` },
@@ -18,9 +34,9 @@ export function summaryEmail(plan: Plan, weeks: readonly WeekRecord[]): EmailMes
       type: 'paragraph',
       text:
         `the phased onboarding of ${plan.partner.name} is complete after ${weeks.length} week${weeks.length === 1 ? '' : 's'}: ` +
-        `${releasedIds.size} of ${plan.tasks.length} tasks are handed over.`,
+        `${plan.tasks.length - notHandedOver.length} of ${plan.tasks.length} tasks are handed over.`,
     },
-    { type: 'heading', text: 'Volume week by week' },
+    { type: 'heading', text: 'Volume and ratings week by week' },
     {
       type: 'bars',
       unit,
@@ -28,14 +44,19 @@ export function summaryEmail(plan: Plan, weeks: readonly WeekRecord[]): EmailMes
         label: `Week ${w.week} (${formatDate(w.releasedAt, owner.timeZone)})`,
         value: w.volume,
         max,
-        note: `of ${quantity(w.cap, unit)} cap, stage ${w.stage + 1} at ${w.percent}%`,
+        note: `of ${quantity(w.cap, unit)} cap at ${w.percent}%; you ${rating(w.week, 'owner')}, partner ${rating(w.week, 'partner')}`,
       })),
     },
   ];
-  if (unreleased.length > 0) {
+  if (notHandedOver.length > 0) {
     blocks.push(
       { type: 'heading', text: 'Not handed over' },
-      { type: 'list', items: unreleased.map((t) => ({ title: `P${t.priority} · ${t.title}` })) },
+      {
+        type: 'list',
+        items: notHandedOver.map((t) => ({
+          title: `P${t.priority} · ${t.title}${unfinishedIds.has(t.id) ? ' (released, left unfinished)' : ''}`,
+        })),
+      },
     );
   }
   return {

@@ -52,12 +52,12 @@ describe('callAws', () => {
     await expect(outcome).rejects.toMatchObject({ name: 'TransientError' });
   });
 
-  it('names the original error in the TransientError message', async () => {
+  it('names the original error in the TransientError message, without the service message', async () => {
     // Act
     const outcome = callAws(failingWith(serviceError('ThrottlingException', 'client')));
 
     // Assess
-    await expect(outcome).rejects.toThrow(/^ThrottlingException: /);
+    await expect(outcome).rejects.toThrow(/^ThrottlingException from an AWS service$/);
   });
 
   it.each([

@@ -304,7 +304,7 @@ describe('OnboardingStore.recordSent', () => {
   });
 });
 
-describe('OnboardingStore.getOnboardingWithWeeks', () => {
+describe('OnboardingStore.getOnboardingHistory: paging', () => {
   const week1 = weekFixture(1, 0);
   const week2 = weekFixture(
     2,
@@ -312,22 +312,22 @@ describe('OnboardingStore.getOnboardingWithWeeks', () => {
     week1.tasks.map((t) => t.taskId),
   );
 
-  it('reads the onboarding and its weeks with one Query from the ONBOARDING sort key on', async () => {
+  it('reads the onboarding and its weeks with one Query from the FEEDBACK# sort key on', async () => {
     // Prepare
     const sent = servePages(ddb, [
       { Items: [onboardingItem(onboarding), weekItem(id, week1), weekItem(id, week2)] },
     ]);
 
     // Act
-    const result = await store.getOnboardingWithWeeks(id);
+    const result = await store.getOnboardingHistory(id);
 
     // Assess
-    expect(result).toEqual({ onboarding, weeks: [week1, week2] });
+    expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [] });
     expect(sent).toEqual([
       expect.objectContaining({
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': pk, ':from': 'ONBOARDING' },
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#' },
         ConsistentRead: true,
       }),
     ]);
@@ -342,7 +342,7 @@ describe('OnboardingStore.getOnboardingWithWeeks', () => {
     ]);
 
     // Act
-    const result = await store.getOnboardingWithWeeks(id);
+    const result = await store.getOnboardingHistory(id);
 
     // Assess
     expect(result.weeks).toEqual([week1, week2]);
@@ -354,14 +354,14 @@ describe('OnboardingStore.getOnboardingWithWeeks', () => {
     servePages(ddb, [{ Items: [weekItem(id, week1)] }]);
 
     // Act
-    const outcome = store.getOnboardingWithWeeks(id);
+    const outcome = store.getOnboardingHistory(id);
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(OnboardingNotFound);
   });
 });
 
-describe('OnboardingStore.getWeekContext', () => {
+describe('OnboardingStore.getOnboardingHistory: feedback', () => {
   const week3 = weekFixture(3, 1);
   const ownerAnswer: Feedback = {
     week: 3,
@@ -393,7 +393,7 @@ describe('OnboardingStore.getWeekContext', () => {
     history: [answer],
   });
 
-  it("splits the Query's items into the onboarding, its weeks and the week's feedback", async () => {
+  it("splits the Query's items into the onboarding, its weeks and every answer", async () => {
     // Prepare
     const sent = servePages(ddb, [
       {
@@ -407,18 +407,14 @@ describe('OnboardingStore.getWeekContext', () => {
     ]);
 
     // Act
-    const context = await store.getWeekContext(id, 3);
+    const history = await store.getOnboardingHistory(id);
 
     // Assess
-    expect(context).toEqual({
-      onboarding,
-      weeks: [week3],
-      feedback: { owner: ownerAnswer, partner: partnerAnswer },
-    });
+    expect(history).toEqual({ onboarding, weeks: [week3], feedback: [ownerAnswer, partnerAnswer] });
     expect(sent).toEqual([
       expect.objectContaining({
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#03#' },
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#' },
       }),
     ]);
   });
@@ -428,10 +424,50 @@ describe('OnboardingStore.getWeekContext', () => {
     servePages(ddb, [{ Items: [feedbackItem(ownerAnswer), weekItem(id, week3)] }]);
 
     // Act
-    const outcome = store.getWeekContext(id, 3);
+    const outcome = store.getOnboardingHistory(id);
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(OnboardingNotFound);
+  });
+});
+
+describe('OnboardingStore.closeWeek', () => {
+  const decision = {
+    outcome: 'hold' as const,
+    fromStage: 1,
+    toStage: 1,
+    releaseNew: false,
+    reason: 'hold at 25%: the owner rated the work 3/5 (4 needed to advance)',
+  };
+
+  it('records the end of a week only if the week has none yet', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'] });
+
+    // Assess
+    expect(end).toEqual({ decision, unfinishedTaskIds: ['receipts'] });
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      Key: { pk, sk: 'WEEK#02' },
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+    });
+  });
+
+  it('returns the end recorded the first time when a retried step closes the week again', async () => {
+    // Prepare
+    const first = { ...decision, outcome: 'escalate' as const, reason: 'ask the owner, …' };
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({
+      Item: weekItem(id, { ...weekFixture(2, 1), decision: first, unfinishedTaskIds: [] }),
+    });
+
+    // Act
+    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'] });
+
+    // Assess
+    expect(end).toEqual({ decision: first, unfinishedTaskIds: [] });
   });
 });
 

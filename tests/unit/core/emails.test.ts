@@ -233,17 +233,25 @@ describe('checkinEmails', () => {
   const [toOwner, toPartner] = checkinEmails(plan, weekRecordFixture(plan, 1, 0));
 
   it('asks the owner to rate the partner’s work', () => {
-    expect(toOwner!.text).toContain('How good was the work Ledgerly Outsourcing delivered this week?');
+    expect(toOwner!.text).toContain(
+      'How good was the work Ledgerly Outsourcing delivered this week, from 1 (poor) to 5 (excellent), and is any task unfinished?',
+    );
   });
 
   it('asks the partner how clear and manageable the week was', () => {
-    expect(toPartner!.text).toContain('How clear and manageable was this week?');
+    expect(toPartner!.text).toContain(
+      'How clear and manageable was this week, from 1 (too much or unclear) to 5',
+    );
+  });
+
+  it('sends no Reply-To: an answer must not reach the other side', () => {
+    expect([toOwner!.replyTo, toPartner!.replyTo]).toEqual([undefined, undefined]);
   });
 
   it('tells each side when feedback is read, on their own clock', () => {
     expect([toOwner!.text, toPartner!.text]).toEqual([
-      expect.stringMatching(/Feedback is read on Friday.*11 December 2026.*15:00/),
-      expect.stringMatching(/Feedback is read on Friday.*11 December 2026.*22:00/),
+      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*15:00/),
+      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*22:00/),
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Feedback, WeekFeedback } from '#core/feedback';
-import { decideNextStage, type GateInput, isFinished, lastWeek } from '#core/gate';
-import { planFixture } from './fixtures.ts';
+import { decideNextStage, endOfWeek, type GateInput, lastWeek } from '#core/gate';
+import { planFixture, weekRecordFixture } from './fixtures.ts';
 
 // Curve 10, 25, 50, 75, 100; advance at 4, step back below 3, partner at least 3, 80% on time.
 const plan = planFixture();
@@ -134,10 +134,39 @@ describe('the end of an onboarding', () => {
     expect(lastWeek({ ...plan, weeks: 50 }, ['hold', 'hold', 'hold', 'hold'])).toBe(52);
   });
 
-  it('finishes when every task is released and finished, or at the last week', () => {
-    expect(isFinished(plan, 3, { remaining: 0, unfinished: 0 }, [])).toBe(true);
-    expect(isFinished(plan, 3, { remaining: 0, unfinished: 1 }, [])).toBe(false);
-    expect(isFinished(plan, 7, { remaining: 5, unfinished: 0 }, ['advance'])).toBe(true);
-    expect(isFinished(plan, 7, { remaining: 5, unfinished: 0 }, ['hold'])).toBe(false);
+  const week = (number: number) => weekRecordFixture(plan, number, 1);
+
+  it('ends early after a good week in which every task is handed over and finished', () => {
+    const end = endOfWeek({ plan, week: week(3), feedback: good, history: [], remaining: 0 });
+
+    expect(end).toMatchObject({ done: true, decision: { outcome: 'finish' }, unfinishedTaskIds: [] });
+  });
+
+  it('does not end early when the owner is silent, even with every task released', () => {
+    const end = endOfWeek({
+      plan,
+      week: week(3),
+      feedback: { partner: good.partner },
+      history: [],
+      remaining: 0,
+    });
+
+    expect(end).toMatchObject({ done: false, decision: { outcome: 'hold' } });
+  });
+
+  it('does not end early while a task is left unfinished, and carries it over', () => {
+    const [task] = week(3).tasks.filter((t) => !t.recurring);
+    const feedback = { ...good, owner: answer('owner', 5, [task!.taskId, task!.taskId, 'not-this-week']) };
+
+    const end = endOfWeek({ plan, week: week(3), feedback, history: [], remaining: 0 });
+
+    expect(end).toMatchObject({ done: false, unfinishedTaskIds: [task!.taskId] });
+  });
+
+  it('ends at the last week whatever was handed over, and says how much was not', () => {
+    const end = endOfWeek({ plan, week: week(7), feedback: good, history: ['advance'], remaining: 3 });
+
+    expect(end.done).toBe(true);
+    expect(end.decision.reason).toBe("the plan's last week: wrap up with 3 tasks not handed over");
   });
 });

@@ -369,10 +369,37 @@ describe('validatePlan: defaults', () => {
     expect(plan.tasks[0]).toMatchObject({ dependsOn: [], recurring: false });
   });
 
-  it('derives the id from the title and the start date', () => {
-    const plan = planOf(validatePlan(planInputFixture(), { now: NOW }));
+  it('derives the id from the title and the plan as written, the same on any day', () => {
+    const today = planOf(validatePlan(planInputFixture(), { now: NOW }));
+    const nextWeek = planOf(validatePlan(planInputFixture(), { now: '2026-10-14T10:00:00Z' }));
+    const other = planOf(validatePlan(planInputFixture({ ramp: { targetWeeklyVolume: 30 } }), { now: NOW }));
 
-    expect(plan.id).toBe('bookkeeping-handover-to-ledgerly-2026-10-08');
+    expect(today.id).toMatch(/^bookkeeping-handover-to-ledgerly-[0-9a-f]{8}$/);
+    expect(nextWeek.id).toBe(today.id);
+    expect(other.id).not.toBe(today.id);
+  });
+
+  it('refuses a plan that could run past the one-year life of an execution', () => {
+    const result = validatePlan(planInputFixture({ start: '2027-07-05', weeks: 30 }), { now: NOW });
+
+    expect(issuesOf(result)).toEqual([
+      {
+        path: 'weeks',
+        message: expect.stringMatching(/^with up to 4 extra weeks the onboarding could run until 2028-/),
+      },
+    ]);
+  });
+
+  it('refuses a named curve whose first stage rounds to nothing', () => {
+    const result = validatePlan(
+      planInputFixture({ ramp: { targetWeeklyVolume: 2, curve: 'linear', stages: 52 }, weeks: 52 }),
+      { now: NOW },
+    );
+
+    expect(issuesOf(result)).toContainEqual({
+      path: 'ramp.stages',
+      message: expect.stringMatching(/^stage 1's cap/),
+    });
   });
 
   it('takes the id given by the caller over the derived one', () => {
