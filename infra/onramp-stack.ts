@@ -18,12 +18,14 @@ export class OnrampStack extends Stack {
     const { identity } = new Mail(this, 'Mail', { senderEmail: config.senderEmail });
     const workflow = new Workflow(this, 'Workflow', {
       table,
-      mail: { identity, senderEmail: config.senderEmail, operatorEmail: config.operatorEmail },
+      mail: { identity, senderEmail: config.senderEmail },
+      operatorEmail: config.operatorEmail,
       logRetention: config.logRetentionDays,
     });
     new Monitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       functions: workflow.functions,
+      operatorEmail: config.operatorEmail,
     });
 
     new CfnOutput(this, 'TableName', { value: table.tableName });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -7,22 +7,39 @@ import {
   type IMetric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface MonitoringProps {
   stateMachine: StateMachine;
   functions: IFunction[];
+  /** Where the alarms are emailed; SNS asks the address to confirm the subscription after deploy. */
+  operatorEmail: string;
 }
 
 /**
- * Alarms on onboardings that ended badly, and a dashboard of the workflow and its functions.
- * A failed execution has already told its owner (MarkFailed); the alarm is for the operator.
+ * Alarms on onboardings that ended badly, emailed to the operator, and a dashboard of the
+ * workflow and its functions. A failed execution has already told its owner (MarkFailed); the
+ * alarm is for the operator, and also covers a failure MarkFailed could not report.
  */
 export class Monitoring extends Construct {
-  constructor(scope: Construct, id: string, { stateMachine, functions }: MonitoringProps) {
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, { stateMachine, functions, operatorEmail }: MonitoringProps) {
     super(scope, id);
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true });
+    this.alarmTopic.addSubscription(new EmailSubscription(operatorEmail));
+    Validations.of(this.alarmTopic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and the notifications carry only the alarm name, description and state: no plan content or personal data to protect with a customer managed key.',
+    });
+    const alarmAction = new SnsAction(this.alarmTopic);
+
     const period = Duration.minutes(5);
     const alarmOnAny = (name: string, metric: IMetric, description: string) =>
       new Alarm(this, name, {
@@ -32,7 +49,7 @@ export class Monitoring extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
-      });
+      }).addAlarmAction(alarmAction);
     alarmOnAny('ExecutionsFailed', stateMachine.metricFailed({ period }), 'An onboarding execution failed.');
     alarmOnAny(
       'ExecutionsTimedOut',

@@ -18,7 +18,7 @@ const manifestSchema = z.object({
     z.object({
       placeholder: z.string().regex(/^\w+$/),
       handler: z.string().regex(/^[\w-]+$/),
-      needs: z.array(z.enum(['table', 'mail'])),
+      needs: z.array(z.enum(['table', 'mail', 'operator'])),
     }),
   ),
 });
@@ -32,7 +32,9 @@ export function readFunctionManifest(): FunctionManifest {
 
 export interface WorkflowProps {
   table: Table;
-  mail: { identity: IEmailIdentity; senderEmail: string; operatorEmail: string };
+  mail: { identity: IEmailIdentity; senderEmail: string };
+  /** Told of every failed onboarding, by the MarkFailed function. */
+  operatorEmail: string;
   logRetention: RetentionDays;
 }
 
@@ -51,9 +53,8 @@ export class Workflow extends Construct {
         logRetention: props.logRetention,
       });
       if (needs.includes('table')) fn.bindTable(props.table);
-      if (needs.includes('mail')) {
-        fn.bindMail(props.mail.identity, props.mail.senderEmail, props.mail.operatorEmail);
-      }
+      if (needs.includes('mail')) fn.bindMail(props.mail.identity, props.mail.senderEmail);
+      if (needs.includes('operator')) fn.bindOperator(props.operatorEmail);
       this.functions.push(fn);
       substitutions[placeholder] = fn.functionArn;
     }

@@ -8,9 +8,16 @@ import { createTableRequest } from '#adapters/table-definition';
 import { createApp } from '#infra/app';
 import { aslFile, readFunctionManifest } from '#infra/constructs/workflow';
 import { fromRoot } from '#infra/paths';
+import { variableOfNeed } from './needs.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type TaskState = {
+  Type: 'Task';
+  Resource: string;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[] }[];
+};
 
 const context = { senderEmail: 'onramp@example.com', operatorEmail: 'ops@example.com' };
 const asl = readFileSync(fromRoot(aslFile), 'utf8');
@@ -26,6 +33,35 @@ const only = <T>(items: T[]): T => {
   expect(items).toHaveLength(1);
   return items[0]!;
 };
+
+/** The logical id and resource of the function the ASL calls through a placeholder. */
+const functionBehind = (placeholder: string): [string, Resource] => {
+  const [, machine] = only(resources('AWS::StepFunctions::StateMachine'));
+  const substitutions = machine.Properties.DefinitionSubstitutions as Record<
+    string,
+    { 'Fn::GetAtt': [string] }
+  >;
+  const id = substitutions[placeholder]!['Fn::GetAtt'][0];
+  return [id, template.toJSON().Resources[id] as Resource];
+};
+
+/** Every statement of the IAM policies attached to a function's role. */
+const roleStatements = (fn: Resource): Statement[] => {
+  const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'];
+  return resources('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((r) => isEqual(r, { Ref: roleId })))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+};
+const isEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const actionsOf = (statements: Statement[], service: string) =>
+  statements.flatMap((s) => [s.Action].flat()).filter((action) => action.startsWith(`${service}:`));
+
+/** The Task states of the ASL, by name. */
+const taskStates = (): [string, TaskState][] => {
+  const { States } = JSON.parse(asl) as { States: Record<string, { Type: string }> };
+  return Object.entries(States).filter((entry): entry is [string, TaskState] => entry[1].Type === 'Task');
+};
+const placeholderOf = (task: TaskState) => /^\$\{(\w+)\}$/.exec(task.Resource)?.[1] ?? task.Resource;
 
 // Synthesizing bundles seven functions with esbuild: once per file. The app is the deployed one,
 // cdk-nag included, so an unacknowledged finding makes this throw with cdk-nag's report.
@@ -53,23 +89,65 @@ describe('workflow', () => {
     }
   });
 
-  it('gives each function the variables its manifest entry needs', () => {
-    const [, machine] = only(resources('AWS::StepFunctions::StateMachine'));
-    const substitutions = machine.Properties.DefinitionSubstitutions as Record<
-      string,
-      { 'Fn::GetAtt': [string] }
-    >;
+  it('gives each function exactly the variables its manifest entry needs, besides NODE_OPTIONS', () => {
     const [tableId] = only(resources('AWS::DynamoDB::Table'));
+    const values: Record<string, unknown> = {
+      TABLE_NAME: { Ref: tableId },
+      SENDER_EMAIL: context.senderEmail,
+      OPERATOR_EMAIL: context.operatorEmail,
+    };
 
     for (const { placeholder, needs } of manifest) {
-      const fn = template.toJSON().Resources[substitutions[placeholder]!['Fn::GetAtt'][0]] as Resource;
-      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables.TABLE_NAME, placeholder).toEqual(
-        needs.includes('table') ? { Ref: tableId } : undefined,
+      const [, fn] = functionBehind(placeholder);
+      const expected = Object.fromEntries(
+        needs.map((need) => [variableOfNeed[need], values[variableOfNeed[need]]]),
       );
-      const mail = needs.includes('mail') ? context : { senderEmail: undefined, operatorEmail: undefined };
-      expect(variables.SENDER_EMAIL, placeholder).toEqual(mail.senderEmail);
-      expect(variables.OPERATOR_EMAIL, placeholder).toEqual(mail.operatorEmail);
+      expect((fn.Properties.Environment as { Variables: unknown }).Variables, placeholder).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        ...expected,
+      });
+    }
+  });
+
+  it('gives the operator address to MarkFailed alone, and the sender address to Evaluate for its escalations', () => {
+    const variablesOf = (placeholder: string) =>
+      Object.keys((functionBehind(placeholder)[1].Properties.Environment as { Variables: object }).Variables);
+    const withOperator = manifest.filter((f) => variablesOf(f.placeholder).includes('OPERATOR_EMAIL'));
+
+    expect(withOperator.map((f) => f.placeholder)).toEqual(['MarkFailedFunctionArn']);
+    expect(variablesOf('EvaluateFunctionArn')).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'SENDER_EMAIL']),
+    );
+  });
+
+  it('lets exactly the functions that need mail send it, from the sender identity only', () => {
+    const [identityId] = only(resources('AWS::SES::EmailIdentity'));
+
+    for (const { placeholder, needs } of manifest) {
+      const statements = roleStatements(functionBehind(placeholder)[1]);
+      const sending = statements.filter((s) => actionsOf([s], 'ses').length > 0);
+      if (!needs.includes('mail')) {
+        expect(sending, placeholder).toEqual([]);
+        continue;
+      }
+      expect(actionsOf(sending, 'ses').sort(), placeholder).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      // arn:<partition>:ses:<region>:<account>:identity/<the sender identity>
+      for (const statement of sending) {
+        const resource = JSON.stringify(statement.Resource);
+        expect(resource, placeholder).toContain(':identity/');
+        expect(resource, placeholder).toContain(JSON.stringify({ Ref: identityId }));
+      }
+    }
+  });
+
+  it("gives every Task a timeout longer than its function's, so a Lambda timeout fails as the Lambda's own error", () => {
+    const tasks = taskStates();
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, task] of tasks) {
+      const [, fn] = functionBehind(placeholderOf(task));
+      const lambdaTimeout = fn.Properties.Timeout as number;
+      expect(lambdaTimeout, name).toBeGreaterThan(0);
+      expect(task.TimeoutSeconds, name).toBeGreaterThan(lambdaTimeout);
     }
   });
 
@@ -120,6 +198,23 @@ describe('functions', () => {
     }
   });
 
+  it('keep the error class names the ASL retries on through minification (TransientError in ReleaseBatch)', () => {
+    const bundleOf = (fn: Resource) => {
+      const key = (fn.Properties.Code as { S3Key: string }).S3Key;
+      return readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+    };
+    // esbuild's keepNames keeps `__name(class, "TransientError")` beside the renamed class.
+    expect(bundleOf(functionBehind('ReleaseBatchFunctionArn')[1])).toContain('"TransientError"');
+
+    for (const [name, task] of taskStates()) {
+      const ownErrors = (task.Retry ?? [])
+        .flatMap((r) => r.ErrorEquals)
+        .filter((error) => !/^(States|Lambda)\./.test(error));
+      const bundle = bundleOf(functionBehind(placeholderOf(task))[1]);
+      for (const error of ownErrors) expect(bundle, `${name}: ${error}`).toContain(`"${error}"`);
+    }
+  });
+
   it('log to their own log group with the default 30-day retention', () => {
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       const { LogGroup } = fn.Properties.LoggingConfig as { LogGroup: { Ref: string } };
@@ -158,10 +253,85 @@ describe('permissions', () => {
     expect(onEverything.filter((action) => !wildcardAllowed.has(action))).toEqual([]);
   });
 
+  it('lets no function scan, delete items, read streams, or use an index', () => {
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      const statements = roleStatements(fn).filter((s) => s.Effect === 'Allow');
+      const dynamodb = statements.filter((s) => actionsOf([s], 'dynamodb').length > 0);
+      expect(actionsOf(dynamodb, 'dynamodb'), id).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^dynamodb:(Scan|DeleteItem|.*Stream.*|\*)$/)]),
+      );
+      for (const statement of statements)
+        expect(JSON.stringify(statement.Resource), id).not.toContain('/index/');
+    }
+  });
+
+  it('lets each function that needs the table do exactly the item operations the store uses, on the table', () => {
+    const [tableId] = only(resources('AWS::DynamoDB::Table'));
+    const storeActions = [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ];
+
+    for (const { placeholder, needs } of manifest) {
+      const dynamodb = roleStatements(functionBehind(placeholder)[1]).filter(
+        (s) => actionsOf([s], 'dynamodb').length > 0,
+      );
+      expect(actionsOf(dynamodb, 'dynamodb').sort(), placeholder).toEqual(
+        needs.includes('table') ? storeActions : [],
+      );
+      for (const statement of dynamodb) {
+        expect(statement, placeholder).toMatchObject({
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        });
+      }
+    }
+  });
+
   it('attaches no AWS managed policy to any role', () => {
     for (const [id, role] of resources('AWS::IAM::Role')) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }
+  });
+});
+
+describe('monitoring', () => {
+  it('emails the operator from the alarm topic', () => {
+    const [topicId] = only(resources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: context.operatorEmail,
+      TopicArn: { Ref: topicId },
+    });
+  });
+
+  it('sends every alarm to the alarm topic', () => {
+    const [topicId] = only(resources('AWS::SNS::Topic'));
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toContainEqual({ Ref: topicId });
+    }
+  });
+
+  it('accepts publishing to the alarm topic over TLS only', () => {
+    const [topicId] = only(resources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
   });
 });
 
