@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -31,13 +31,11 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, { stateMachine, functions, operatorEmail }: MonitoringProps) {
     super(scope, id);
+    // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS managed SNS key,
+    // and the notifications carry only the alarm's name, description and state, no plan content or
+    // addresses that a customer managed key (and its key policy for CloudWatch) would be worth.
     this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true });
     this.alarmTopic.addSubscription(new EmailSubscription(operatorEmail));
-    Validations.of(this.alarmTopic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and the notifications carry only the alarm name, description and state: no plan content or personal data to protect with a customer managed key.',
-    });
     const alarmAction = new SnsAction(this.alarmTopic);
 
     const period = Duration.minutes(5);

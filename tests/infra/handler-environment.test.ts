@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFunctionManifest } from '#infra/constructs/workflow';
+import { repoRoot } from '#infra/paths';
+import { type Need, variableOfNeed } from './needs.ts';
+
+const execFileAsync = promisify(execFile);
+const manifest = readFunctionManifest().functions;
+
+/** Dummy values of the variables the stack sets; loading a handler reads them but calls nothing. */
+const dummyValues: Record<string, string> = {
+  TABLE_NAME: 't',
+  SENDER_EMAIL: 'onramp@example.com',
+  OPERATOR_EMAIL: 'ops@example.com',
+};
+
+/** What any Lambda has (region, credentials), plus what the stack gives a function with these needs. */
+function environmentFor(needs: Need[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'dummy',
+    AWS_SECRET_ACCESS_KEY: 'dummy',
+  };
+  for (const name of ['PATH', 'HOME'] as const) if (process.env[name]) env[name] = process.env[name];
+  for (const need of needs) env[variableOfNeed[need]] = dummyValues[variableOfNeed[need]];
+  return env;
+}
+
+type LoadResult = { exitCode: number | string; stderr: string };
+
+/** Imports a handler module in a fresh node process, as a cold start does, with only `env`. */
+async function load(handler: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
+  const script = `await import('./functions/handlers/${handler}.ts')`;
+  try {
+    await execFileAsync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: repoRoot,
+      env,
+      timeout: 30_000,
+    });
+    return { exitCode: 0, stderr: '' };
+  } catch (error) {
+    const { code, signal, stderr } = error as { code?: number; signal?: string; stderr?: string };
+    return { exitCode: code ?? signal ?? 'unknown', stderr: stderr ?? String(error) };
+  }
+}
+
+// Every module-level read of the environment runs at import: a handler that reads a variable its
+// manifest entry does not need (so the stack does not set it) fails here, not on its first
+// invocation in AWS. One process per handler, all at once.
+const results = new Map<string, LoadResult>();
+const missingSender = 'evaluate without SENDER_EMAIL';
+
+beforeAll(async () => {
+  const evaluate = manifest.find((f) => f.handler === 'evaluate');
+  const loads: [string, Promise<LoadResult>][] = manifest.map(({ handler, needs }) => [
+    handler,
+    load(handler, environmentFor(needs)),
+  ]);
+  if (evaluate) {
+    loads.push([
+      missingSender,
+      load('evaluate', environmentFor(evaluate.needs.filter((need) => need !== 'mail'))),
+    ]);
+  }
+  const settled = await Promise.all(loads.map(async ([key, result]) => [key, await result] as const));
+  for (const [key, result] of settled) results.set(key, result);
+});
+
+describe('each handler loads with exactly the environment the stack gives it', () => {
+  it.each(manifest.map((f) => [f.handler, f.needs.join(', ')]))('%s (needs: %s)', (handler) => {
+    const { exitCode, stderr } = results.get(handler)!;
+    expect(exitCode, stderr).toBe(0);
+  });
+
+  it('fails to load a handler missing a variable it needs, naming the variable', () => {
+    const result = results.get(missingSender);
+    expect(result, 'evaluate is no longer in the manifest').toBeDefined();
+    expect(result!.exitCode).not.toBe(0);
+    expect(result!.stderr).toContain('SENDER_EMAIL');
+  });
+});
