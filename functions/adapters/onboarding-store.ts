@@ -10,18 +10,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
-import type { Feedback, WeekFeedback } from '#core/feedback';
+import type { Feedback } from '#core/feedback';
 import type {
   EmailKind,
   EmailRecord,
   Onboarding,
-  OnboardingStatus,
   RecordedDecision,
   Role,
   WeekRecord,
 } from '#core/onboarding';
 import { callAws } from './aws-errors.ts';
-import { tableDefinition } from './table-definition.ts';
 
 const pk = (id: string) => `ONB#${id}`;
 const ONBOARDING = 'ONBOARDING';
