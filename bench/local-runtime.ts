@@ -33,6 +33,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - began];
 }
 
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -53,14 +58,20 @@ try {
   if (firstWeeks !== 8) throw new Error(`the benchmark plan ran ${firstWeeks} weeks, not 8`);
   const warm: number[] = [];
   for (let i = 0; i < 5; i++) warm.push((await timed(() => runOne(`bench-warm-${i}`)))[1]);
+  const cpuBefore = { runtime: cpuMs(), emulators: (await runtime.emulatorStats()).cpuMs };
   const [, fiftyMs] = await timed(() =>
     Promise.all(Array.from({ length: 50 }, (_, i) => runOne(`bench-concurrent-${i}`))),
   );
+  // Where the 50 onboardings' time goes: CPU seconds of each process against the wall time.
+  const fiftyCpu = {
+    runtime: cpuMs() - cpuBefore.runtime,
+    emulators: (await runtime.emulatorStats()).cpuMs - cpuBefore.emulators,
+  };
   // Counted from the table (reading the SES emulator's whole store would weigh on the memory measured).
   const emailsPerOnboarding = (await runtime.store.listEmails('bench-first')).length;
   // Two processes: the runtime (handlers, SDK, state machine) and the emulators.
   const runtimeRssMb = process.resourceUsage().maxRSS / 1024;
-  const emulatorsRssMb = (await runtime.emulatorsMaxRssKb()) / 1024;
+  const emulatorsRssMb = (await runtime.emulatorStats()).maxRssKb / 1024;
   const peakRssMb = runtimeRssMb + emulatorsRssMb;
 
   const figures = {
@@ -68,6 +79,8 @@ try {
     oneOnboardingMs: Math.round(median(warm)),
     firstOnboardingMs: Math.round(firstMs),
     fiftyConcurrentMs: Math.round(fiftyMs),
+    fiftyRuntimeCpuMs: Math.round(fiftyCpu.runtime),
+    fiftyEmulatorsCpuMs: Math.round(fiftyCpu.emulators),
     peakRssMb: Math.round(peakRssMb),
     runtimeRssMb: Math.round(runtimeRssMb),
     emulatorsRssMb: Math.round(emulatorsRssMb),
@@ -86,6 +99,8 @@ try {
   console.log(
     row('50 concurrent 8-week onboardings', figures.fiftyConcurrentMs, 'ms', TARGETS.fiftyConcurrentMs),
   );
+  console.log(row('  CPU time, runtime process', figures.fiftyRuntimeCpuMs, 'ms'));
+  console.log(row('  CPU time, emulator process', figures.fiftyEmulatorsCpuMs, 'ms'));
   console.log(row('peak RSS, both processes', figures.peakRssMb, 'MB', TARGETS.peakRssMb));
   console.log(row('  runtime process', figures.runtimeRssMb, 'MB'));
   console.log(row('  emulator process', figures.emulatorsRssMb, 'MB'));

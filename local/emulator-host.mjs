@@ -58,7 +58,10 @@ const stop = async () => {
 };
 process.on('message', (message) => {
   if (message === 'stop') void stop();
-  if (message === 'stats') process.send?.({ maxRssKb: process.resourceUsage().maxRSS });
+  if (message === 'stats') {
+    const usage = process.resourceUsage();
+    process.send?.({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
+  }
 });
 process.on('disconnect', () => void stop());
 process.send?.({

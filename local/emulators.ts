@@ -9,8 +9,8 @@ export interface Emulator {
 export interface EmulatorHost {
   dynamodb: string;
   ses: string;
-  /** The emulator process's peak resident memory so far, in KiB. */
-  maxRssKb(): Promise<number>;
+  /** The emulator process's peak resident memory (KiB) and CPU time (ms) so far. */
+  stats(): Promise<{ maxRssKb: number; cpuMs: number }>;
   close(): Promise<void>;
 }
 
@@ -57,13 +57,13 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   return {
     dynamodb: ready.dynamodb,
     ses: ready.ses,
-    maxRssKb: () =>
-      new Promise<number>((resolve) => {
+    stats: () =>
+      new Promise((resolve) => {
         const onMessage = (message: unknown) => {
-          const stats = message as { maxRssKb?: number };
-          if (stats.maxRssKb === undefined) return;
+          const stats = message as { maxRssKb?: number; cpuMs?: number };
+          if (stats.maxRssKb === undefined || stats.cpuMs === undefined) return;
           child.off('message', onMessage);
-          resolve(stats.maxRssKb);
+          resolve({ maxRssKb: stats.maxRssKb, cpuMs: stats.cpuMs });
         };
         child.on('message', onMessage);
         child.send('stats');

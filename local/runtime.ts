@@ -31,8 +31,8 @@ export interface LocalRuntime {
   recordFeedback: typeof import('#handlers/record-feedback').recordFeedback;
   /** Scripted people who answer the check-ins of the onboardings they are given. */
   simulation: Simulation;
-  /** Peak resident memory of the emulator process, in KiB. */
-  emulatorsMaxRssKb(): Promise<number>;
+  /** Peak resident memory (KiB) and CPU time (ms) of the emulator process so far. */
+  emulatorStats(): Promise<{ maxRssKb: number; cpuMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
       stepFunctions: runner,
       store,
       mailbox: new Mailbox(emulators.ses),
-      emulatorsMaxRssKb: emulators.maxRssKb,
+      emulatorStats: emulators.stats,
       startOnboarding,
       recordFeedback,
       simulation,

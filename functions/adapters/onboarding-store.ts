@@ -150,12 +150,12 @@ export class OnboardingStore {
   }
 
   /**
-   * Everything an onboarding's workflow reads, in one Query: every answer to a check-in, the
-   * onboarding and all its weeks. Sort keys order as CLAIM# < EMAIL# < FEEDBACK# < ONBOARDING <
-   * WEEK#, so `sk >= FEEDBACK#` is exactly those items, without the email records.
+   * An onboarding, all its weeks, and the answers to its check-ins from week `answersFrom` on (0:
+   * none), in one Query. Sort keys order as CLAIM# < EMAIL# < FEEDBACK# < ONBOARDING < WEEK#, so
+   * `sk >= FEEDBACK#<week>` is exactly those items, and `sk >= ONBOARDING` the onboarding and weeks.
    */
-  async getOnboardingHistory(id: string): Promise<OnboardingHistory> {
-    const items = await this.queryFrom(id, 'FEEDBACK#');
+  async getOnboardingHistory(id: string, answersFrom = 1): Promise<OnboardingHistory> {
+    const items = await this.queryFrom(id, answersFrom > 0 ? feedbackKey(answersFrom, '') : ONBOARDING);
     const feedback = items.filter((i) => String(i.sk).startsWith('FEEDBACK#')).map(fromFeedbackItem);
     const rest = items.filter((i) => !String(i.sk).startsWith('FEEDBACK#'));
     return { ...splitOnboardingAndWeeks(id, rest), feedback };

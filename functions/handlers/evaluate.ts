@@ -17,7 +17,7 @@ const evaluateInput = workflowStateSchema.required({ remaining: true });
  */
 export const handler = workflowStep('evaluate', evaluateInput, async (state): Promise<WorkflowState> => {
   const { onboardingId, week, remaining } = state;
-  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId);
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, week);
   const { plan } = onboarding;
   const current = weeks.find((w) => w.week === week);
   if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);

@@ -18,7 +18,7 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
   const {
     onboarding: { plan },
     weeks,
-  } = await store.getOnboardingHistory(onboardingId);
+  } = await store.getOnboardingHistory(onboardingId, 0);
   const earlier = weeks.filter((w) => w.week < week);
   const previous = earlier.at(-1);
   const releasedBefore = earlier.flatMap((w) => w.tasks.map((t) => t.taskId));

@@ -312,14 +312,14 @@ describe('OnboardingStore.getOnboardingHistory: paging', () => {
     week1.tasks.map((t) => t.taskId),
   );
 
-  it('reads the onboarding and its weeks with one Query from the FEEDBACK# sort key on', async () => {
+  it('reads the onboarding and its weeks with one Query from the ONBOARDING sort key on, without answers', async () => {
     // Prepare
     const sent = servePages(ddb, [
       { Items: [onboardingItem(onboarding), weekItem(id, week1), weekItem(id, week2)] },
     ]);
 
     // Act
-    const result = await store.getOnboardingHistory(id);
+    const result = await store.getOnboardingHistory(id, 0);
 
     // Assess
     expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [] });
@@ -327,7 +327,7 @@ describe('OnboardingStore.getOnboardingHistory: paging', () => {
       expect.objectContaining({
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#' },
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'ONBOARDING' },
         ConsistentRead: true,
       }),
     ]);
@@ -407,14 +407,14 @@ describe('OnboardingStore.getOnboardingHistory: feedback', () => {
     ]);
 
     // Act
-    const history = await store.getOnboardingHistory(id);
+    const history = await store.getOnboardingHistory(id, 3);
 
     // Assess
     expect(history).toEqual({ onboarding, weeks: [week3], feedback: [ownerAnswer, partnerAnswer] });
     expect(sent).toEqual([
       expect.objectContaining({
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#' },
+        ExpressionAttributeValues: { ':pk': pk, ':from': 'FEEDBACK#03#' },
       }),
     ]);
   });
