@@ -1,5 +1,5 @@
 import type { FeedbackInput } from '#core/feedback';
-import type { WeekRecord } from '#core/onboarding';
+import { type WeekRecord, workedTaskIds } from '#core/onboarding';
 
 /** What one side says at a week's check-in, or nothing (silence). */
 export type Answer = Pick<FeedbackInput, 'rating' | 'comment' | 'unfinishedTaskIds'> | undefined;
@@ -25,10 +25,7 @@ const happyOwner: Answer = { rating: 5, comment: 'Delivered as agreed, no correc
 const happyPartner: Answer = { rating: 4, comment: 'Clear instructions, a manageable week.' };
 
 /** The non-recurring tasks the partner worked on this week: the ones that can be left unfinished. */
-const worked = async ({ batch }: CheckIn) => {
-  const week = await batch();
-  return [...week.carriedTaskIds, ...week.tasks.filter((t) => !t.recurring).map((t) => t.taskId)];
-};
+const worked = async ({ batch }: CheckIn) => workedTaskIds(await batch());
 
 export const SCENARIOS: Record<string, Scenario> = {
   steady: {
