@@ -1,8 +1,7 @@
 import './node-compat.ts';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { OnboardingStore } from '#adapters/onboarding-store';
-import { createTableRequest } from '#adapters/table-definition';
+import { onboardingStoreFromEnvironment } from '#adapters/from-environment';
+import type { OnboardingStore } from '#adapters/onboarding-store';
+import { createTable } from '#adapters/table-definition';
 import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
 import { type EmulatorHost, startEmulatorHost } from './emulators.ts';
 import { Mailbox } from './mailbox.ts';
@@ -78,11 +77,10 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     const runner = new LocalStepFunctions(prepared, handlers);
     api.attach(runner);
 
-    const client = new DynamoDBClient({});
-    await client.send(new CreateTableCommand(createTableRequest(TABLE_NAME)));
+    await createTable(TABLE_NAME);
     const { startOnboarding } = await import('#handlers/start-onboarding');
     const { recordFeedback } = await import('#handlers/record-feedback');
-    const store = new OnboardingStore(DynamoDBDocumentClient.from(client), TABLE_NAME);
+    const store = onboardingStoreFromEnvironment(process.env);
     const simulation = new Simulation(store, recordFeedback);
     runner.onWait = simulation.onWait;
 
@@ -100,7 +98,6 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
           if (execution.status === 'RUNNING') execution.abort();
         }
         await Promise.allSettled([...runner.executions.values()].map((e) => e.done));
-        client.destroy();
         await Promise.all(started.map((e) => e.close()));
       },
     };
@@ -113,6 +110,8 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
 /** Loads the heavy modules the handlers import, without constructing anything that reads the environment. */
 async function preloadHandlerDependencies(): Promise<void> {
   await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
     import('@aws-sdk/client-ses'),
     import('@aws-sdk/client-sfn'),
     import('@aws-lambda-powertools/logger'),

@@ -51,3 +51,17 @@ export function createTableRequest(tableName: string) {
     })),
   };
 }
+
+/**
+ * Creates the table as `createTableRequest` describes it, through the SDK's own endpoint
+ * configuration: the local runtime's way to make the emulator's table (the stack makes AWS's).
+ */
+export async function createTable(tableName: string): Promise<void> {
+  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({});
+  try {
+    await client.send(new CreateTableCommand(createTableRequest(tableName)));
+  } finally {
+    client.destroy();
+  }
+}
