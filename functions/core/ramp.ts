@@ -29,10 +29,12 @@ export function stagePercentages(ramp: RampSpec): number[] {
   }
 }
 
-export function stageCap(ramp: RampSpec, stage: number): number {
+/** A stage's cap in the plan's unit: hours to one decimal, items (tickets, invoices) whole. */
+export function stageCap(ramp: RampSpec, stage: number, unit: Plan['effortUnit'] = 'hours'): number {
   const percentages = stagePercentages(ramp);
   const percent = percentages[Math.min(stage, percentages.length - 1)] ?? 100;
-  return round1((ramp.targetWeeklyVolume * percent) / 100);
+  const cap = (ramp.targetWeeklyVolume * percent) / 100;
+  return unit === 'items' ? Math.floor(cap + 1e-9) : round1(cap);
 }
 
 export interface ReleasedTask {
@@ -93,10 +95,13 @@ export function tasksByPriority(tasks: readonly Task[]): Task[] {
  * than the whole cap is released alone. A task is eligible once its dependencies are released
  * (earlier, or earlier in this batch).
  */
-export function planBatch(plan: Pick<Plan, 'tasks' | 'ramp'>, input: BatchInput): Batch {
+export function planBatch(
+  plan: Pick<Plan, 'tasks' | 'ramp'> & Partial<Pick<Plan, 'effortUnit'>>,
+  input: BatchInput,
+): Batch {
   const percentages = stagePercentages(plan.ramp);
   const stageIndex = Math.min(Math.max(input.stage, 0), percentages.length - 1);
-  const cap = stageCap(plan.ramp, stageIndex);
+  const cap = stageCap(plan.ramp, stageIndex, plan.effortUnit);
   const released = new Set(input.releasedBefore);
   const continuing = plan.tasks.filter((t) => t.recurring && released.has(t.id));
   const carriedIds = new Set(input.carried ?? []);
@@ -107,7 +112,7 @@ export function planBatch(plan: Pick<Plan, 'tasks' | 'ramp'>, input: BatchInput)
 
   // A task that will never fit beside the weekly work, even at full volume, goes out alone once
   // nothing carried is left to finish; so does one larger than this stage's whole cap.
-  const fullCap = stageCap(plan.ramp, percentages.length - 1);
+  const fullCap = stageCap(plan.ramp, percentages.length - 1, plan.effortUnit);
   const neverFits = (task: Task) => task.effort > cap || task.effort > fullCap - recurringVolume + 1e-9;
 
   const batch: Task[] = [];
@@ -165,7 +170,7 @@ export function planBatch(plan: Pick<Plan, 'tasks' | 'ramp'>, input: BatchInput)
  * Releases every week of the plan as if each week's feedback were good (the stage advances
  * weekly), and returns the ids still unreleased after the plan's last week.
  */
-export function unreleasedAtBestPace(plan: Pick<Plan, 'tasks' | 'ramp' | 'weeks'>): string[] {
+export function unreleasedAtBestPace(plan: Pick<Plan, 'tasks' | 'ramp' | 'weeks' | 'effortUnit'>): string[] {
   const released: string[] = [];
   const lastStage = stagePercentages(plan.ramp).length - 1;
   for (let week = 1; week <= plan.weeks && released.length < plan.tasks.length; week++) {

@@ -191,7 +191,7 @@ function rampIssues(plan: ParsedPlan): PlanIssue[] {
   const curve = plan.ramp.curve;
   const issues: PlanIssue[] = [];
   stagePercentages(plan.ramp).forEach((percent, i) => {
-    if (stageCap(plan.ramp, i) === 0) {
+    if (stageCap(plan.ramp, i, plan.effortUnit) === 0) {
       issues.push({
         path: Array.isArray(curve) ? `ramp.curve[${i}]` : 'ramp.stages',
         message: `stage ${i + 1}'s cap, ${percent}% of ${plan.ramp.targetWeeklyVolume} ${plan.effortUnit}, rounds to 0; raise ${Array.isArray(curve) ? 'the percentage' : 'ramp.targetWeeklyVolume or lower ramp.stages'}`,

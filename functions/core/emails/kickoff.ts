@@ -45,7 +45,7 @@ function kickoffEmail(
     {
       type: 'table',
       head: ['Stage', 'Share of full volume', 'Weekly cap'],
-      rows: percentages.map((p, i) => [`${i + 1}`, `${p}%`, quantity(stageCap(plan.ramp, i), unit)]),
+      rows: percentages.map((p, i) => [`${i + 1}`, `${p}%`, quantity(stageCap(plan.ramp, i, unit), unit)]),
     },
     { type: 'heading', text: 'Weekly check-ins' },
     {

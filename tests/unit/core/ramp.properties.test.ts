@@ -147,7 +147,7 @@ function runAlwaysAdvancing(plan: Plan, maxWeeks = MAX_WEEKS): SimulatedRun {
 
 const taskById = (plan: Plan) => new Map(plan.tasks.map((t) => [t.id, t]));
 const sum = (numbers: readonly number[]) => numbers.reduce((total, n) => total + n, 0);
-const fullCap = (plan: Plan) => stageCap(plan.ramp, stagePercentages(plan.ramp).length - 1);
+const fullCap = (plan: Plan) => stageCap(plan.ramp, stagePercentages(plan.ramp).length - 1, plan.effortUnit);
 
 /** Every release as (week, position in the week's batch), so releases can be ordered. */
 function releaseOrder(run: SimulatedRun): Map<string, { week: number; position: number }> {
@@ -244,7 +244,7 @@ describe('ramp properties: a run in which every week goes well', () => {
 
         for (const [i, { stage, batch }] of run.weeks.entries()) {
           expect(batch.stage).toBe(stage);
-          expect(batch.cap).toBe(stageCap(plan.ramp, stage));
+          expect(batch.cap).toBe(stageCap(plan.ramp, stage, plan.effortUnit));
           const previous = run.weeks[i - 1]?.batch;
           if (!previous) continue;
           expect(batch.stage - previous.stage).toBeGreaterThanOrEqual(0);

@@ -75,6 +75,11 @@ describe('stageCap', () => {
   it('stays at the full target volume past the last stage', () => {
     expect(stageCap(ramp({ targetWeeklyVolume: 40 }), 9)).toBe(40);
   });
+  it('counts items in whole numbers: a cap of 2.8% of 400 tickets is 11 tickets', () => {
+    const tickets = ramp({ targetWeeklyVolume: 400, curve: [2.8, 100] });
+
+    expect([stageCap(tickets, 0, 'items'), stageCap(tickets, 0, 'hours')]).toEqual([11, 11.2]);
+  });
 });
 
 describe('tasksByPriority', () => {
