@@ -122,11 +122,11 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
 
 /**
  * The plan's last week, moved later by one week for every hold, step back or escalation so far,
- * up to `gate.maxExtraWeeks`, and never past week 52.
+ * up to `gate.maxExtraWeeks` (validation keeps the sum within 52 weeks).
  */
 export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly GateOutcome[]): number {
   const setbacks = history.filter((o) => o !== 'advance').length;
-  return Math.min(52, plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks));
+  return plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks);
 }
 
 export interface WeekEnd {

@@ -91,11 +91,14 @@ const checkIn = z.strictObject({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time like "15:00"')
     .default('15:00'),
-  /** Business days after the check-in during which feedback is collected. */
+  /**
+   * Business days after the check-in during which feedback is collected; the next batch goes out
+   * when it closes, so at most two, to leave the partner most of the week to work.
+   */
   feedbackWindowDays: z
     .int()
-    .min(1, 'must be 1 to 4 business days')
-    .max(4, 'must be 1 to 4 business days')
+    .min(1, 'must be 1 or 2 business days')
+    .max(2, 'must be 1 or 2 business days')
     .default(1),
 });
 

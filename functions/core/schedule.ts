@@ -5,6 +5,9 @@ import type { Plan } from './plan.ts';
 /** Work is released at the start of the owner's working day. */
 export const RELEASE_TIME = '09:00';
 
+/** The first week's batch gets at least this many business days before its check-in. */
+export const FIRST_WEEK_BUSINESS_DAYS = 2;
+
 /** When things happen in one week of an onboarding; instants as ISO-8601 UTC strings. */
 export interface WeekSchedule {
   week: number;
@@ -16,61 +19,42 @@ export interface WeekSchedule {
 type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
 
 /**
- * The week's dates in the owner's time zone: week N starts N-1 weeks after the plan's start; its
- * check-in is the plan's check-in weekday on or after that start (the following week if that
- * would not be after the release); feedback is due a number of business days after the check-in.
- * A week never starts before the previous week's feedback is due.
+ * The week's dates in the owner's time zone. Check-ins are a week apart on the plan's check-in
+ * weekday and time; the first is the first such day at least two business days after the start,
+ * so the first batch has time to be worked on. Feedback is due a number of business days after
+ * each check-in (one or two), and that is when the next week's batch goes out: week 1 starts on
+ * the start date at 09:00, every later week when the gate has decided the one before.
  */
 export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
-  return withRelease(week, nominalWeek(plan, week), week > 1 ? nominalWeek(plan, week - 1) : undefined);
-}
-
-/** Every week of the plan, for the kickoff email (each week's dates computed once). */
-export function checkinCalendar(plan: Pick<Plan, 'start' | 'checkIn' | 'owner' | 'weeks'>): WeekSchedule[] {
-  const weeks: WeekSchedule[] = [];
-  let previous: NominalWeek | undefined;
-  for (let week = 1; week <= plan.weeks; week++) {
-    const current = nominalWeek(plan, week);
-    weeks.push(withRelease(week, current, previous));
-    previous = current;
-  }
-  return weeks;
-}
-
-type NominalWeek = Omit<WeekSchedule, 'week'>;
-
-function withRelease(week: number, current: NominalWeek, previous: NominalWeek | undefined): WeekSchedule {
+  const tz = plan.owner.timeZone;
+  const start = Temporal.PlainDate.from(plan.start);
+  const checkinDate = firstCheckinDate(plan).add({ weeks: week - 1 });
+  const releaseAt =
+    week === 1 ? instantAt(start, RELEASE_TIME, tz) : feedbackDue(plan, checkinDate.subtract({ weeks: 1 }));
   return {
     week,
-    ...current,
-    releaseAt: previous ? later(current.releaseAt, previous.feedbackDueAt) : current.releaseAt,
-  };
-}
-
-/**
- * A week's dates from the calendar alone. The previous week's feedback can push a release later,
- * but never past the check-in: feedback takes at most 4 business days (6 calendar days), and the
- * next check-in is 7 days after the last, so the check-in never depends on earlier weeks.
- */
-function nominalWeek(plan: SchedulePlan, week: number): NominalWeek {
-  const tz = plan.owner.timeZone;
-  const weekStart = Temporal.PlainDate.from(plan.start).add({ weeks: week - 1 });
-  const releaseAt = instantAt(weekStart, RELEASE_TIME, tz);
-  let checkinDate = onOrAfter(weekStart, plan.checkIn.weekday);
-  if (Temporal.Instant.compare(instantAt(checkinDate, plan.checkIn.time, tz), releaseAt) <= 0) {
-    checkinDate = checkinDate.add({ weeks: 1 });
-  }
-  return {
     releaseAt,
     checkinAt: instantAt(checkinDate, plan.checkIn.time, tz),
-    feedbackDueAt: instantAt(
-      addBusinessDays(checkinDate, plan.checkIn.feedbackWindowDays),
-      plan.checkIn.time,
-      tz,
-    ),
+    feedbackDueAt: feedbackDue(plan, checkinDate),
   };
 }
 
-function later(a: string, b: string): string {
-  return Temporal.Instant.compare(a, b) >= 0 ? a : b;
+/** Every week of the plan, for the kickoff email. */
+export function checkinCalendar(plan: Pick<Plan, 'start' | 'checkIn' | 'owner' | 'weeks'>): WeekSchedule[] {
+  return Array.from({ length: plan.weeks }, (_, i) => weekSchedule(plan, i + 1));
+}
+
+function firstCheckinDate(plan: SchedulePlan): Temporal.PlainDate {
+  return onOrAfter(
+    addBusinessDays(Temporal.PlainDate.from(plan.start), FIRST_WEEK_BUSINESS_DAYS),
+    plan.checkIn.weekday,
+  );
+}
+
+function feedbackDue(plan: SchedulePlan, checkinDate: Temporal.PlainDate): string {
+  return instantAt(
+    addBusinessDays(checkinDate, plan.checkIn.feedbackWindowDays),
+    plan.checkIn.time,
+    plan.owner.timeZone,
+  );
 }

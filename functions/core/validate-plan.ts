@@ -46,6 +46,12 @@ export function validatePlan(input: unknown, options: { now: string; id?: string
   }
   const stages = stagePercentages(draft.ramp).length;
   const weeks = draft.weeks ?? Math.min(52, stages + 2);
+  if (weeks + draft.gate.maxExtraWeeks > 52) {
+    issues.push({
+      path: 'gate.maxExtraWeeks',
+      message: `weeks (${weeks}) plus ${draft.gate.maxExtraWeeks} extra weeks would pass week 52; lower weeks or gate.maxExtraWeeks`,
+    });
+  }
   if (weeks < stages) {
     issues.push({
       path: 'weeks',
@@ -68,7 +74,7 @@ export function validatePlan(input: unknown, options: { now: string; id?: string
 /** DynamoDB's item limit is 400 KB; the plan shares its item with a little bookkeeping. */
 const MAX_PLAN_BYTES = 350_000;
 /** A Step Functions Standard execution lasts at most a year; keep a margin for retries. */
-const MAX_RUN_DAYS = 360;
+const MAX_RUN_DAYS = 364;
 
 /** What AWS itself would refuse later: a plan too large to store, a run longer than a year. */
 function limitIssues(plan: Plan, now: string): PlanIssue[] {

@@ -130,10 +130,6 @@ describe('the end of an onboarding', () => {
     expect(lastWeek(plan, ['hold', 'hold', 'escalate', 'escalate', 'escalate', 'hold'])).toBe(11);
   });
 
-  it('never runs past week 52', () => {
-    expect(lastWeek({ ...plan, weeks: 50 }, ['hold', 'hold', 'hold', 'hold'])).toBe(52);
-  });
-
   const week = (number: number) => weekRecordFixture(plan, number, 1);
 
   it('ends early after a good week in which every task is handed over and finished', () => {

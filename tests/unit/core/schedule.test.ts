@@ -98,12 +98,12 @@ describe('weekSchedule: release', () => {
     expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-07T09:00:00');
   });
 
-  it('releases week 2 at 09:00 a week after the start when week 1’s feedback was due earlier', () => {
+  it('releases week 2 when week 1’s feedback is due: the gate decides, then the batch goes out', () => {
     const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', feedbackWindowDays: 1 });
 
     const { releaseAt } = weekSchedule(plan, 2);
 
-    expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-14T09:00:00');
+    expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-11T15:00:00');
   });
 
   it('releases week 2 only when week 1’s feedback is due, when that is later than 09:00', () => {
@@ -159,12 +159,12 @@ describe('weekSchedule: check-in on the start weekday', () => {
     expect(wallClock(checkinAt, 'Europe/Berlin')).toBe('2026-12-14T09:00:00');
   });
 
-  it('keeps a check-in after 09:00 on the start day itself', () => {
-    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'monday', time: '09:30' });
+  it('gives the first batch at least two business days before its check-in', () => {
+    const onTheDay = planIn('Europe/Berlin', '2026-12-07', { weekday: 'monday', time: '09:30' });
+    const dayAfter = planIn('Europe/Berlin', '2026-12-09', { weekday: 'thursday' });
 
-    const { checkinAt } = weekSchedule(plan, 1);
-
-    expect(wallClock(checkinAt, 'Europe/Berlin')).toBe('2026-12-07T09:30:00');
+    expect(wallClock(weekSchedule(onTheDay, 1).checkinAt, 'Europe/Berlin')).toBe('2026-12-14T09:30:00');
+    expect(wallClock(weekSchedule(dayAfter, 1).checkinAt, 'Europe/Berlin')).toBe('2026-12-17T15:00:00');
   });
 });
 
@@ -180,12 +180,12 @@ describe('weekSchedule: feedback', () => {
     ]);
   });
 
-  it('makes feedback on a Thursday check-in with 3 business days due on Tuesday', () => {
-    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', feedbackWindowDays: 3 });
+  it('makes feedback on a Thursday check-in with 2 business days due on Monday', () => {
+    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', feedbackWindowDays: 2 });
 
     const { feedbackDueAt } = weekSchedule(plan, 1);
 
-    expect(wallClock(feedbackDueAt, 'Europe/Berlin')).toBe('2026-12-15T15:00:00');
+    expect(wallClock(feedbackDueAt, 'Europe/Berlin')).toBe('2026-12-14T15:00:00');
   });
 });
 
@@ -197,4 +197,38 @@ describe('checkinCalendar', () => {
 
     expect(calendar.map((w) => w.week)).toEqual([1, 2, 3]);
   });
+});
+
+describe('weekSchedule: every start day, check-in day and feedback window', () => {
+  const businessDaysBetween = (from: Temporal.PlainDate, to: Temporal.PlainDate) => {
+    let days = 0;
+    for (let d = from.add({ days: 1 }); Temporal.PlainDate.compare(d, to) <= 0; d = d.add({ days: 1 })) {
+      if (d.dayOfWeek <= 5) days++;
+    }
+    return days;
+  };
+  const cases = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11'].flatMap((start) =>
+    WEEKDAYS.flatMap((weekday) =>
+      [1, 2].map((feedbackWindowDays) => ({ start, weekday, feedbackWindowDays })),
+    ),
+  );
+
+  it.each(cases)(
+    'leaves the partner working days before each check-in: $start, $weekday, $feedbackWindowDays',
+    (c) => {
+      const plan = planIn('America/New_York', c.start, {
+        weekday: c.weekday,
+        feedbackWindowDays: c.feedbackWindowDays,
+      });
+      const date = (instant: string) =>
+        Temporal.Instant.from(instant).toZonedDateTimeISO('America/New_York').toPlainDate();
+
+      for (let week = 1; week <= 6; week++) {
+        const { releaseAt, checkinAt, feedbackDueAt } = weekSchedule(plan, week);
+        expect(businessDaysBetween(date(releaseAt), date(checkinAt))).toBeGreaterThanOrEqual(2);
+        expect(Temporal.Instant.compare(checkinAt, feedbackDueAt)).toBeLessThan(0);
+        if (week > 1) expect(releaseAt).toBe(weekSchedule(plan, week - 1).feedbackDueAt);
+      }
+    },
+  );
 });

@@ -353,12 +353,24 @@ describe('validatePlan: defaults', () => {
     expect(plan.weeks).toBe(10);
   });
 
-  it('caps the default length at 52 weeks', () => {
-    const input = planInputFixture({ ramp: { targetWeeklyVolume: 40, curve: 'linear', stages: 52 } });
+  it('defaults the length to the ramp’s stages plus two weeks', () => {
+    const input = planInputFixture({
+      ramp: { targetWeeklyVolume: 40, curve: 'linear', stages: 45 },
+      gate: { maxExtraWeeks: 0 },
+    });
 
     const plan = planOf(validatePlan(input, { now: NOW }));
 
-    expect(plan.weeks).toBe(52);
+    expect(plan.weeks).toBe(47);
+  });
+
+  it('refuses weeks and extra weeks that together pass week 52', () => {
+    const result = validatePlan(planInputFixture({ weeks: 50 }), { now: NOW });
+
+    expect(issuesOf(result)).toContainEqual({
+      path: 'gate.maxExtraWeeks',
+      message: 'weeks (50) plus 4 extra weeks would pass week 52; lower weeks or gate.maxExtraWeeks',
+    });
   });
 
   it('gives tasks no dependencies and no recurrence unless written', () => {
