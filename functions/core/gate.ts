@@ -15,6 +15,9 @@ export interface GateDecision {
   reason: string;
 }
 
+/** What the gate needs to know of an earlier week's decision. */
+export type PastWeek = Pick<GateDecision, 'outcome' | 'fromStage' | 'toStage'>;
+
 export interface GateInput {
   plan: Pick<Plan, 'ramp' | 'gate'>;
   /** This week's stage. */
@@ -22,8 +25,8 @@ export interface GateInput {
   /** Tasks the partner worked on this week that could be unfinished (new and carried, not recurring). */
   worked: number;
   feedback: WeekFeedback;
-  /** The outcomes of earlier weeks, oldest first. */
-  history: readonly GateOutcome[];
+  /** The decisions of earlier weeks, oldest first. */
+  history: readonly PastWeek[];
 }
 
 /**
@@ -37,6 +40,10 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
   const last = percent.length - 1;
   const at = (s: number) => `${percent[s]}%`;
   const previous = history.at(-1);
+  // From what the weeks did, not what they were called: an escalation also holds or steps back.
+  const previousSteppedBack = previous !== undefined && previous.toStage < previous.fromStage;
+  const previousHeld =
+    previous !== undefined && previous.outcome !== 'advance' && previous.toStage === previous.fromStage;
   const { owner, partner } = feedback;
   const gate = plan.gate;
 
@@ -88,7 +95,7 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
 
   const why = problems.join('; ');
   if (stepBack && stage > 0) {
-    if (previous === 'step-back')
+    if (previousSteppedBack)
       return escalate(stage - 1, `a second step back in a row (${why}): step back to ${at(stage - 1)}`);
     return {
       outcome: 'step-back',
@@ -98,7 +105,7 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
       reason: `step back from ${at(stage)} to ${at(stage - 1)}: ${why}`,
     };
   }
-  if (previous === 'hold' || previous === 'escalate') {
+  if (previousHeld) {
     return escalate(stage, `held two weeks in a row (${why}): hold at ${at(stage)}`);
   }
   return {
@@ -124,8 +131,8 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
  * The plan's last week, moved later by one week for every hold, step back or escalation so far,
  * up to `gate.maxExtraWeeks` (validation keeps the sum within 52 weeks).
  */
-export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly GateOutcome[]): number {
-  const setbacks = history.filter((o) => o !== 'advance').length;
+export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly PastWeek[]): number {
+  const setbacks = history.filter((past) => past.outcome !== 'advance').length;
   return plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks);
 }
 
@@ -146,7 +153,7 @@ export function endOfWeek(input: {
   plan: Pick<Plan, 'ramp' | 'gate' | 'weeks'>;
   week: WeekRecord;
   feedback: WeekFeedback;
-  history: readonly GateOutcome[];
+  history: readonly PastWeek[];
   /** Tasks never released so far. */
   remaining: number;
 }): WeekEnd {
@@ -171,7 +178,7 @@ export function endOfWeek(input: {
       done: true,
     };
   }
-  if (week.week >= lastWeek(plan, [...history, gate.outcome])) {
+  if (week.week >= lastWeek(plan, [...history, gate])) {
     const left = remaining + unfinishedTaskIds.length;
     const reason =
       left === 0
@@ -182,10 +189,9 @@ export function endOfWeek(input: {
   return { decision: gate, unfinishedTaskIds, done: false };
 }
 
-/** The outcomes of the gate in the weeks before `week`, oldest first. */
-export function gateHistory(weeks: readonly WeekRecord[], week: number): GateOutcome[] {
+/** The gate's decisions in the weeks before `week`, oldest first. */
+export function gateHistory(weeks: readonly WeekRecord[], week: number): PastWeek[] {
   return weeks
     .filter((w) => w.week < week)
-    .map((w) => w.decision?.outcome)
-    .filter((o): o is GateOutcome => o !== undefined && o !== 'finish');
+    .flatMap((w) => (w.decision && w.decision.outcome !== 'finish' ? [w.decision] : []));
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Feedback, WeekFeedback } from '#core/feedback';
-import { decideNextStage, endOfWeek, type GateInput, lastWeek } from '#core/gate';
+import {
+  decideNextStage,
+  endOfWeek,
+  type GateInput,
+  type GateOutcome,
+  lastWeek,
+  type PastWeek,
+} from '#core/gate';
 import { planFixture, weekRecordFixture } from './fixtures.ts';
 
 // Curve 10, 25, 50, 75, 100; advance at 4, step back below 3, partner at least 3, 80% on time.
@@ -14,10 +21,25 @@ const answer = (role: 'owner' | 'partner', rating: number, unfinishedTaskIds: st
   source: 'link',
   at: '2026-12-17T14:00:00Z',
 });
+/** An earlier week as the gate remembers it: what it decided, from and to which stage. */
+const past = (outcome: GateOutcome, fromStage = 1): PastWeek => ({
+  outcome,
+  fromStage,
+  toStage: outcome === 'advance' ? fromStage + 1 : outcome === 'step-back' ? fromStage - 1 : fromStage,
+});
+const pasts = (...outcomes: GateOutcome[]) => outcomes.map((o) => past(o));
+
 const good: WeekFeedback = { owner: answer('owner', 5), partner: answer('partner', 4) };
 
 function decide(overrides: Partial<GateInput> = {}) {
-  return decideNextStage({ plan, stage: 1, worked: 4, feedback: good, history: ['advance'], ...overrides });
+  return decideNextStage({
+    plan,
+    stage: 1,
+    worked: 4,
+    feedback: good,
+    history: pasts('advance'),
+    ...overrides,
+  });
 }
 
 describe('the weekly gate', () => {
@@ -88,7 +110,7 @@ describe('the weekly gate', () => {
 
   it('asks the owner after two holds in a row', () => {
     const decision = decide({
-      history: ['advance', 'hold'],
+      history: pasts('advance', 'hold'),
       feedback: { ...good, owner: answer('owner', 3) },
     });
 
@@ -101,16 +123,46 @@ describe('the weekly gate', () => {
   it('asks the owner after a step back follows a step back, and still steps back', () => {
     const decision = decide({
       stage: 2,
-      history: ['step-back'],
+      history: pasts('step-back'),
       feedback: { ...good, owner: answer('owner', 2) },
     });
 
     expect(decision).toMatchObject({ outcome: 'escalate', toStage: 1, releaseNew: false });
   });
 
+  it('asks the owner when a step back follows an escalation that stepped back', () => {
+    const stepBackThenEscalated: PastWeek = { outcome: 'escalate', fromStage: 3, toStage: 2 };
+
+    const decision = decide({
+      stage: 2,
+      history: [stepBackThenEscalated],
+      feedback: { ...good, owner: answer('owner', 2) },
+    });
+
+    expect(decision).toMatchObject({ outcome: 'escalate', toStage: 1 });
+  });
+
+  it('counts an escalation that held as a hold', () => {
+    const decision = decide({
+      history: [past('escalate')],
+      feedback: { ...good, owner: answer('owner', 3) },
+    });
+
+    expect(decision.reason).toMatch(/held two weeks in a row/);
+  });
+
+  it('does not call a middling week after an escalated step back a second hold', () => {
+    const decision = decide({
+      history: [{ outcome: 'escalate', fromStage: 2, toStage: 1 }],
+      feedback: { ...good, owner: answer('owner', 3) },
+    });
+
+    expect(decision.outcome).toBe('hold');
+  });
+
   it('does not escalate a step back that follows a hold', () => {
     expect(
-      decide({ stage: 2, history: ['hold'], feedback: { ...good, owner: answer('owner', 2) } }).outcome,
+      decide({ stage: 2, history: pasts('hold'), feedback: { ...good, owner: answer('owner', 2) } }).outcome,
     ).toBe('step-back');
   });
 
@@ -125,9 +177,9 @@ describe('the weekly gate', () => {
 
 describe('the end of an onboarding', () => {
   it('moves the last week later by one for each setback, up to the plan’s maximum', () => {
-    expect(lastWeek(plan, ['advance', 'advance'])).toBe(7);
-    expect(lastWeek(plan, ['advance', 'hold', 'step-back'])).toBe(9);
-    expect(lastWeek(plan, ['hold', 'hold', 'escalate', 'escalate', 'escalate', 'hold'])).toBe(11);
+    expect(lastWeek(plan, pasts('advance', 'advance'))).toBe(7);
+    expect(lastWeek(plan, pasts('advance', 'hold', 'step-back'))).toBe(9);
+    expect(lastWeek(plan, pasts('hold', 'hold', 'escalate', 'escalate', 'escalate', 'hold'))).toBe(11);
   });
 
   const week = (number: number) => weekRecordFixture(plan, number, 1);
@@ -160,7 +212,7 @@ describe('the end of an onboarding', () => {
   });
 
   it('ends at the last week whatever was handed over, and says how much was not', () => {
-    const end = endOfWeek({ plan, week: week(7), feedback: good, history: ['advance'], remaining: 3 });
+    const end = endOfWeek({ plan, week: week(7), feedback: good, history: pasts('advance'), remaining: 3 });
 
     expect(end.done).toBe(true);
     expect(end.decision.reason).toBe("the plan's last week: wrap up with 3 tasks not handed over");
