@@ -1,5 +1,7 @@
 import { fork } from 'node:child_process';
 
+const BOOT_TIMEOUT_MS = 30_000;
+
 /** Something listening on a loopback port that can be shut down. */
 export interface Emulator {
   endpoint: string;
@@ -27,7 +29,15 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   });
   type Ready = { dynamodb: string; ses: string; definitionErrors?: string };
   const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as Ready));
+    // A child that never reports is killed rather than waited on for ever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`The emulator process did not start within ${BOOT_TIMEOUT_MS / 1000} s`));
+    }, BOOT_TIMEOUT_MS);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message as Ready);
+    });
     child.once('exit', (code) =>
       reject(new Error(`The emulator process exited (code ${code}) before listening`)),
     );
@@ -35,6 +45,12 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   });
   child.removeAllListeners('exit');
   child.removeAllListeners('error');
+  child.on('error', (error) => console.error('local emulator process:', error));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') {
+      console.error(`local emulator process stopped unexpectedly (code ${code}, signal ${signal})`);
+    }
+  });
   // A child that is gone can be stopped at once; one that does not stop in time is killed, so
   // stopping the runtime never hangs.
   const stop = () =>
@@ -66,7 +82,8 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
           resolve({ maxRssKb: stats.maxRssKb, cpuMs: stats.cpuMs });
         };
         child.on('message', onMessage);
-        child.send('stats');
+        if (child.connected) child.send('stats');
+        else resolve({ maxRssKb: 0, cpuMs: 0 });
       }),
     close: stop,
   };

@@ -215,8 +215,15 @@ export class LocalStepFunctions {
         }
         // What happens in the world while the workflow waits (people answering) happens now, at the
         // start of the wait, in the execution's time.
-        if (this.onWait)
-          await runWithClock(clock, () => this.onWait!({ executionName, stateName, state, until: target }));
+        // A mistake in the simulation is reported, not turned into a failure of the workflow:
+        // on AWS nothing that happens during a Wait can fail the Wait.
+        if (this.onWait) {
+          await runWithClock(clock, () =>
+            this.onWait!({ executionName, stateName, state, until: target }),
+          ).catch((error: unknown) =>
+            console.error(`local simulation, ${executionName} at ${stateName}:`, error),
+          );
+        }
         (clock as VirtualClock).advanceTo(target);
         return {} as never;
       };

@@ -49,8 +49,13 @@ export async function startOnboarding({ plan: input, onboardingId }: StartReques
     updatedAt: now,
   };
   const { created, onboarding } = await store.createOnboarding(draft);
-  // Start even when the onboarding existed: an earlier start may have stopped between the write
-  // and the execution. The execution name makes this safe.
+  // Start while the onboarding is pending, even when it existed: an earlier start may have
+  // stopped between the write and the execution, and the execution name makes this safe. Once it
+  // has run, a resubmission starts nothing (Step Functions frees a name 90 days after it closes).
+  if (onboarding.status !== 'pending') {
+    logger.info('onboarding start requested again', { onboardingId: plan.id, status: onboarding.status });
+    return { onboardingId: onboarding.id, created, executionArn: workflow.executionArn(onboarding.id) };
+  }
   const { started, executionArn } = await workflow.start(onboarding.id);
   logger.info('onboarding start requested', { onboardingId: plan.id, created, started });
   return { onboardingId: onboarding.id, created, executionArn };

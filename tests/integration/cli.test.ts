@@ -11,7 +11,7 @@ const exec = promisify(execFile);
 /** Runs the `onramp` command as a user would, and returns its exit code and output. */
 async function onramp(args: string[], env: NodeJS.ProcessEnv = process.env) {
   try {
-    const { stdout, stderr } = await exec('node', ['--import', 'tsx', 'local/cli.ts', ...args], {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
       env,
       timeout: 60_000,
     });

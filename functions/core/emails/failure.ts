@@ -3,7 +3,8 @@ import { type Block, renderBlocks } from './blocks.ts';
 import type { EmailMessage } from './message.ts';
 
 /**
- * The workflow stopped on an error. The owner hears it when the plan could be read; the operator
+ * The workflow stopped on an error. The operator's email goes first: if the owner's address is
+ * the one SES refuses (often the very reason a step failed), the operator has still been told. The owner hears it when the plan could be read; the operator
  * always does (a plan that failed to load has no owner address to write to). Only the error's name
  * is shown: causes can hold internals.
  */
@@ -38,7 +39,7 @@ export function failureEmails(input: {
     },
   ];
   if (plan) {
-    messages.unshift({
+    messages.push({
       kind: 'failure',
       week: 0,
       role: 'owner',

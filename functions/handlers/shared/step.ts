@@ -22,7 +22,12 @@ export function workflowStep<S extends z.ZodType<{ onboardingId: string }>, R>(
       logger.info('step finished', keys);
       return result;
     } catch (error) {
-      logger.error('step failed', { ...keys, errorName: error instanceof Error ? error.name : typeof error });
+      // The details go to the function's log, with addresses masked; the history gets the name only.
+      logger.error('step failed', {
+        ...keys,
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorDetail: maskAddresses(error instanceof Error ? (error.stack ?? error.message) : String(error)),
+      });
       throw withoutDetails(error, step);
     }
   };
@@ -33,6 +38,10 @@ export function workflowStep<S extends z.ZodType<{ onboardingId: string }>, R>(
  * and a message that cannot carry personal data. onramp's own errors are written without any;
  * anything else (an AWS service message can quote an email address) is reduced to its name.
  */
+function maskAddresses(text: string): string {
+  return text.replace(/[^\s@"'<>]+@[^\s@"'<>]+/g, '<address>');
+}
+
 function withoutDetails(error: unknown, step: string): Error {
   if (error instanceof OnrampError) return error;
   const name = error instanceof Error ? error.name : 'Error';
