@@ -9,18 +9,28 @@ export const FEEDBACK_SOURCES = ['link', 'email', 'api'] as const;
  * One answer to a week's check-in: the owner rates the quality of the delivered work and names
  * what was not finished; the partner rates how clear and manageable the week was.
  */
-export const feedbackInputSchema = z.strictObject({
-  onboardingId: z.string().min(1, 'is required'),
-  week: z.int({ error: 'must be a week number: 1 or more' }).min(1, 'must be a week number: 1 or more'),
-  role: z.enum(['owner', 'partner'], { error: 'must be owner or partner' }),
-  rating: z.int('must be a whole number from 1 to 5').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
-  comment: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
-  /** Tasks of the week that were not finished (owner only); they are carried into next week. */
-  unfinishedTaskIds: z.array(z.string()).max(200).default([]),
-  source: z.enum(FEEDBACK_SOURCES),
-  /** Who answered (the address the answer came from, or the signed link's recipient). */
-  from: z.email().optional(),
-});
+export const feedbackInputSchema = z
+  .strictObject({
+    onboardingId: z.string().min(1, 'is required'),
+    week: z.int({ error: 'must be a week number: 1 or more' }).min(1, 'must be a week number: 1 or more'),
+    role: z.enum(['owner', 'partner'], { error: 'must be owner or partner' }),
+    rating: z.int('must be a whole number from 1 to 5').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
+    comment: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
+    /** Tasks of the week that were not finished (owner only); they are carried into next week. */
+    unfinishedTaskIds: z.array(z.string()).max(200).default([]),
+    source: z.enum(FEEDBACK_SOURCES),
+    /** Who answered (the address the answer came from, or the signed link's recipient). */
+    from: z.email().optional(),
+  })
+  .superRefine((answer, ctx) => {
+    if (answer.role !== 'owner' && answer.unfinishedTaskIds.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unfinishedTaskIds'],
+        message: 'only the owner reports unfinished work',
+      });
+    }
+  });
 
 export type FeedbackInput = z.input<typeof feedbackInputSchema>;
 
@@ -43,13 +53,13 @@ export interface WeekFeedback {
 
 /**
  * What is wrong with an answer for this week, beyond its shape: a week that has not started or
- * is already decided, unfinished tasks that are not the week's (or named twice), or named by the
- * partner. Empty when the answer can be recorded.
+ * is already decided, unfinished tasks that are not the week's, or named twice. Empty when the
+ * answer can be recorded.
  */
 export function feedbackIssues(
   weekNumber: number,
   week: WeekRecord | undefined,
-  answer: Pick<Feedback, 'role' | 'unfinishedTaskIds'>,
+  answer: Pick<Feedback, 'unfinishedTaskIds'>,
 ): PlanIssue[] {
   if (!week) return [{ path: 'week', message: `week ${weekNumber} has not started yet` }];
   if (week.decision) {
@@ -61,9 +71,6 @@ export function feedbackIssues(
     ];
   }
   const issues: PlanIssue[] = [];
-  if (answer.role !== 'owner' && answer.unfinishedTaskIds.length > 0) {
-    issues.push({ path: 'unfinishedTaskIds', message: 'only the owner reports unfinished work' });
-  }
   const worked = new Set(workedTaskIds(week));
   answer.unfinishedTaskIds.forEach((id, i) => {
     if (!worked.has(id)) {

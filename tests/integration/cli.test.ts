@@ -164,7 +164,8 @@ describe('onramp feedback', () => {
     await untilStopped(runtime.stepFunctions.get(id));
 
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('error: FeedbackInvalid: The feedback has 1 problem');
+    expect(bad.stderr).toContain('error: FeedbackInvalid: The feedback has 2 problems');
+    expect(bad.stderr).toContain('unfinishedTaskIds: only the owner reports unfinished work');
     expect(bad.stderr).toContain('rating: must be 1 to 5');
     expect(good).toMatchObject({ code: 0, stdout: 'Recorded: week 1, owner rated 4/5.\n' });
     const [week1] = await runtime.store.listWeeks(id);

@@ -117,12 +117,12 @@ describe('silence from both sides', () => {
 describe('recording feedback', () => {
   const id = 'feedback-checks';
   beforeAll(async () => {
-    // A plan whose first check-in is far away: the execution waits there while the tests answer.
+    // A finished onboarding: every answer below comes too late or is malformed. (An open week is
+    // answered in tests/integration/cli.test.ts.)
     await run(id, 'steady');
   });
 
-  it('refuses an answer with every problem named, and writes nothing', async () => {
-    const before = await runtime.store.listFeedback(id);
+  it('refuses a malformed answer with every problem named', async () => {
     const error = await runtime
       .recordFeedback({
         onboardingId: id,
@@ -130,14 +130,28 @@ describe('recording feedback', () => {
         role: 'partner',
         rating: 7,
         source: 'link',
-        unfinishedTaskIds: [],
+        unfinishedTaskIds: ['x'],
       })
       .catch((e: unknown) => e);
 
     expect(error).toMatchObject({
       name: 'FeedbackInvalid',
-      issues: [{ path: 'rating', message: 'must be 1 to 5' }],
+      issues: [
+        { path: 'rating', message: 'must be 1 to 5' },
+        { path: 'unfinishedTaskIds', message: 'only the owner reports unfinished work' },
+      ],
     });
+  });
+
+  it('writes nothing for a well-formed answer it refuses after reading the week', async () => {
+    const before = await runtime.store.listFeedback(id);
+
+    const error = await runtime
+      .recordFeedback({ onboardingId: id, week: 2, role: 'owner', rating: 2, source: 'api', comment: 'late' })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'FeedbackInvalid', issues: [{ path: 'week' }] });
+    expect(before.length).toBeGreaterThan(0);
     expect(await runtime.store.listFeedback(id)).toEqual(before);
   });
 
