@@ -9,6 +9,7 @@ import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
 const MAIL_FOLDER = resolve(ROOT, '.onramp/mail');
+const RUN_DEADLINE_MS = 5 * 60_000;
 /** Where the user ran the command: npm runs scripts from the project root but keeps this. */
 const USER_CWD = process.env.INIT_CWD ?? process.cwd();
 
@@ -98,6 +99,19 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
     runtime.simulation.play(result.plan.id, scenario);
     const { onboardingId } = await runtime.startOnboarding({ plan: result.written });
     const execution = runtime.stepFunctions.get(onboardingId);
+    // Weeks pass in virtual time, so a run takes seconds; one that does not end is stopped.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      execution.done,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          console.error(`The run did not end within ${RUN_DEADLINE_MS / 60_000} minutes; stopping it.`);
+          execution.abort();
+          resolve();
+        }, RUN_DEADLINE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     await execution.done;
 
     const [onboarding, weeks, emails, feedback] = await Promise.all([
