@@ -301,7 +301,7 @@ describe('summaryEmail', () => {
 describe('failureEmails', () => {
   const plan = planFixture();
 
-  it('writes to the owner and the operator when the plan is known', () => {
+  it('writes to the operator first, then the owner, when the plan is known', () => {
     const emails = failureEmails({
       onboardingId: plan.id,
       errorName: 'PlanInvalid',
@@ -310,8 +310,8 @@ describe('failureEmails', () => {
     });
 
     expect(emails.map((m) => ({ role: m.role, to: m.to }))).toEqual([
-      { role: 'owner', to: ['maria@santos-advisory.example'] },
       { role: 'operator', to: [OPERATOR] },
+      { role: 'owner', to: ['maria@santos-advisory.example'] },
     ]);
   });
 
