@@ -214,7 +214,9 @@ describe('functions', () => {
     for (const [name, task] of taskStates()) {
       const ownErrors = [
         ...new Set(
-          (task.Retry ?? []).flatMap((r) => r.ErrorEquals).filter((e) => !/^(States|Lambda|Sandbox)\./.test(e)),
+          (task.Retry ?? [])
+            .flatMap((r) => r.ErrorEquals)
+            .filter((e) => !/^(States|Lambda|Sandbox)\./.test(e)),
         ),
       ];
       expect(namesIn(bundleOf(functionBehind(placeholderOf(task))[1]), ownErrors), name).toEqual(ownErrors);
