@@ -61,11 +61,6 @@ export class ExecutionDoesNotExist extends Error {
   override name = 'ExecutionDoesNotExist';
 }
 
-/**
- * Runs the state machine definition in process with aws-local-stepfunctions: every Lambda Task
- * calls the real handler module, every Wait moves that execution's own virtual clock, so many
- * executions can run at once, each at its own time. The definition is validated once.
- */
 export const LOCAL_STATE_MACHINE_ARN =
   'arn:aws:states:us-east-1:000000000000:stateMachine:onramp-local-onboarding';
 
@@ -107,6 +102,11 @@ export class PreparedStateMachine {
   }
 }
 
+/**
+ * Runs the state machine definition in process with aws-local-stepfunctions: every Lambda Task
+ * calls the real handler module, every Wait moves that execution's own virtual clock, so many
+ * executions can run at once, each at its own time.
+ */
 export class LocalStepFunctions {
   readonly stateMachineArn = LOCAL_STATE_MACHINE_ARN;
   readonly executions = new Map<string, Execution>();
