@@ -64,7 +64,7 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
     }
     const unfinished = owner.unfinishedTaskIds.length;
     if (worked > 0 && (worked - unfinished) / worked < gate.onTimeAtLeast) {
-      problems.push(`${unfinished} of ${worked} tasks not finished on time`);
+      problems.push(`${unfinished} of ${worked} task${worked === 1 ? '' : 's'} not finished on time`);
     }
   }
   if (!partner) {
