@@ -38,7 +38,7 @@ export interface OnboardingHistory {
 }
 
 /** Progress fields the workflow moves forward. */
-export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'stage' | 'week' | 'failure'>> & {
+export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'failure'>> & {
   updatedAt: string;
 };
 

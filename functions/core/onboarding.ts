@@ -6,14 +6,16 @@ import type { Batch } from './ramp.ts';
 /** Where an onboarding is in its life. */
 export type OnboardingStatus = 'pending' | 'active' | 'completed' | 'failed';
 
+/**
+ * An onboarding: its plan and where it is in its life. Where it is in the ramp (the week, the
+ * stage) is not kept here: the weeks record it, and the latest week says it.
+ */
 export interface Onboarding {
   id: string;
   status: OnboardingStatus;
   plan: Plan;
   /** A digest of the plan as started: a second start with the same id must bring the same plan. */
   planDigest: string;
-  stage: number;
-  week: number;
   createdAt: string;
   updatedAt: string;
   /** The error name that failed the workflow, when status is failed. */

@@ -22,8 +22,6 @@ export const handler = workflowStep(
 
     await store.updateProgress(onboardingId, {
       status: 'active',
-      stage: 0,
-      week: 1,
       updatedAt: clock.now().toISOString(),
     });
     return { onboardingId, week: 1, stage: 0, releaseAt: weekSchedule(onboarding.plan, 1).releaseAt };

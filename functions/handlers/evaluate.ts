@@ -1,4 +1,3 @@
-import { clock } from '#adapters/clock';
 import { escalationEmail } from '#core/emails/escalation';
 import { OnboardingNotFound } from '#core/errors';
 import { endOfWeek, gateHistory } from '#core/gate';
@@ -39,11 +38,6 @@ export const handler = workflowStep('evaluate', evaluateInput, async (state): Pr
 
   if (decision.outcome === 'escalate')
     await outbox.sendOnce(onboardingId, [escalationEmail(plan, week, decision)]);
-  await store.updateProgress(onboardingId, {
-    week: week + 1,
-    stage: decision.toStage,
-    updatedAt: clock.now().toISOString(),
-  });
   return {
     onboardingId,
     week: week + 1,

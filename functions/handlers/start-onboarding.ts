@@ -43,8 +43,6 @@ export async function startOnboarding({ plan: input, onboardingId }: StartReques
     status: 'pending',
     plan,
     planDigest: digestOf(input),
-    stage: 0,
-    week: 0,
     createdAt: now,
     updatedAt: now,
   };

@@ -17,8 +17,6 @@ export function onboardingFixture(overrides: Partial<Onboarding> = {}): Onboardi
     status: 'active',
     plan,
     planDigest: 'digest-of-the-plan-as-started',
-    stage: 1,
-    week: 2,
     createdAt: '2026-12-01T08:00:00.000Z',
     updatedAt: '2026-12-14T08:00:00.000Z',
     ...overrides,
