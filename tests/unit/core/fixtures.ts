@@ -7,6 +7,16 @@ import { weekSchedule } from '#core/schedule';
 /** A Wednesday morning in Berlin; every validation test decides "the past" against it. */
 export const NOW = '2026-10-07T10:00:00Z';
 
+/** The owner in Berlin and the partner in Manila of every fixture plan. */
+const PEOPLE = {
+  owner: { name: 'Maria Santos', email: 'maria@santos-advisory.example', timeZone: 'Europe/Berlin' },
+  partner: {
+    name: 'Ledgerly Outsourcing',
+    emails: ['team@ledgerly.example', 'lead@ledgerly.example'],
+    timeZone: 'Asia/Manila',
+  },
+};
+
 type TaskInput = PlanInput['tasks'][number];
 
 /** A task as an owner writes it; only what the test cares about needs overriding. */
@@ -28,12 +38,7 @@ export function taskInputFixture(overrides: Partial<TaskInput> & { id: string })
 export function planInputFixture(overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     title: 'Bookkeeping handover to Ledgerly',
-    owner: { name: 'Maria Santos', email: 'maria@santos-advisory.example', timeZone: 'Europe/Berlin' },
-    partner: {
-      name: 'Ledgerly Outsourcing',
-      emails: ['team@ledgerly.example', 'lead@ledgerly.example'],
-      timeZone: 'Asia/Manila',
-    },
+    ...PEOPLE,
     ramp: { targetWeeklyVolume: 40 },
     tasks: [
       taskInputFixture({ id: 'bank-feeds', priority: 1, effort: 3, recurring: true }),
@@ -58,12 +63,7 @@ export function planFixture(overrides: Partial<Plan> = {}): Plan {
   return {
     id: 'bookkeeping-handover-to-ledgerly-2026-12-07',
     title: 'Bookkeeping handover to Ledgerly',
-    owner: { name: 'Maria Santos', email: 'maria@santos-advisory.example', timeZone: 'Europe/Berlin' },
-    partner: {
-      name: 'Ledgerly Outsourcing',
-      emails: ['team@ledgerly.example', 'lead@ledgerly.example'],
-      timeZone: 'Asia/Manila',
-    },
+    ...PEOPLE,
     references: [],
     effortUnit: 'hours',
     start: '2026-12-07',
