@@ -19,6 +19,15 @@ Usage:
   onramp start [--plan FILE] [--scenario NAME]
                                run a whole onboarding locally and print its timeline
                                (default plan: examples/bookkeeping.yaml; scenario: steady)
+  onramp serve [--port N] [--week-seconds S]
+                               the local stack with its HTTP API on a loopback port (default 4000)
+                               until Ctrl-C; each week's feedback window stays open S real seconds (120)
+  onramp sign [--secret-file F] [--id ID] [FILE]
+                               curl arguments that sign FILE (none: an empty body) as a Standard
+                               Webhooks request, with the secret \`onramp serve\` keeps
+  onramp inbound FILE.eml [--from ADDRESS]
+                               email a plan locally: the raw message goes through the inbound
+                               function (allow-list, verdicts, plan, start, reply); prints the reply
   onramp validate FILE...      check plan files; prints every problem, exits 1 if any plan is invalid
   onramp submit --plan FILE    start an onboarding on AWS (needs AWS credentials, TABLE_NAME and
                                STATE_MACHINE_ARN from the stack's outputs)
@@ -246,6 +255,42 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'feedback':
       return feedback(rest);
+    case 'serve': {
+      const { serve, DEFAULT_PORT, DEFAULT_WEEK_SECONDS } = await import('./serve.ts');
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, 'week-seconds': { type: 'string' } },
+      });
+      const port = Number(values.port ?? DEFAULT_PORT);
+      const weekSeconds = Number(values['week-seconds'] ?? DEFAULT_WEEK_SECONDS);
+      if (!Number.isInteger(port) || port < 1 || port > 65535 || !(weekSeconds > 0)) {
+        console.error('--port takes a port number (1-65535), --week-seconds a number of seconds over 0');
+        return 2;
+      }
+      return serve({ port, weekSeconds });
+    }
+    case 'sign': {
+      const { signCommand } = await import('./sign-webhook.ts');
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'secret-file': { type: 'string' }, id: { type: 'string' } },
+      });
+      return signCommand(values, positionals[0], USER_CWD);
+    }
+    case 'inbound': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { from: { type: 'string' } },
+      });
+      if (positionals.length !== 1) {
+        console.error(USAGE);
+        return 2;
+      }
+      const { inboundCommand } = await import('./inbound.ts');
+      return inboundCommand(resolve(USER_CWD, positionals[0]!), values);
+    }
     case 'validate':
       return validate(rest.map((f) => resolve(USER_CWD, f)));
     case undefined:

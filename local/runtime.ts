@@ -3,7 +3,9 @@ import { onboardingStoreFromEnvironment } from '#adapters/from-environment';
 import type { OnboardingStore } from '#adapters/onboarding-store';
 import { createTable } from '#adapters/table-definition';
 import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
-import { type EmulatorHost, startEmulatorHost } from './emulators.ts';
+import { type Emulator, type EmulatorHost, startEmulatorHost } from './emulators.ts';
+import { type OpenWindow, RealTimeFeedbackWindows } from './feedback-windows.ts';
+import { type EdgeRoute, type LocalHttpApi, loadEdgeRoutes, startHttpApi } from './http-server.ts';
 import { Mailbox } from './mailbox.ts';
 import {
   type LambdaHandler,
@@ -11,6 +13,12 @@ import {
   LocalStepFunctions,
   PreparedStateMachine,
 } from './runner.ts';
+import {
+  generateLocalSecrets,
+  LOCAL_SECRET_ARNS,
+  type LocalSecrets,
+  startSecretsManager,
+} from './secrets-server.ts';
 import { type StepFunctionsApi, startStepFunctionsApi } from './sfn-server.ts';
 import { Simulation } from './simulation.ts';
 
@@ -18,8 +26,27 @@ export const LOCAL_SENDER = 'onramp@onramp.local';
 export const LOCAL_OPERATOR = 'operator@onramp.local';
 const TABLE_NAME = 'onramp-local';
 
+export interface LocalRuntimeOptions {
+  /** The values of the stack's secrets on this machine; fresh random ones by default. */
+  secrets?: LocalSecrets;
+  /** The loopback port of the HTTP API (the edge functions' routes); 0, the default, takes any free one. */
+  httpPort?: number;
+  /** The routes the HTTP API serves; by default those of functions/handlers/edge.functions.json. */
+  edgeRoutes?: readonly EdgeRoute[];
+  /**
+   * Holds each week's feedback window open this many real seconds, so people can answer through
+   * the links in the check-in emails (`npm run serve`). By default every Wait passes in virtual
+   * time only, and only the simulation answers.
+   */
+  feedbackWindow?: { seconds: number; onOpen?: (window: OpenWindow) => void };
+}
+
 export interface LocalRuntime {
-  endpoints: { dynamodb: string; ses: string; stepFunctions: string };
+  endpoints: { dynamodb: string; ses: string; stepFunctions: string; secretsManager: string };
+  /** The webhook signing secret and the link key the handlers read from the local Secrets Manager. */
+  secrets: LocalSecrets;
+  /** API Gateway's part: the edge functions behind a loopback HTTP server, at PUBLIC_BASE_URL. */
+  http: Pick<LocalHttpApi, 'endpoint' | 'preload'>;
   stepFunctions: LocalStepFunctions;
   /** The same store adapter the handlers use, for reading what they wrote. */
   store: OnboardingStore;
@@ -44,7 +71,8 @@ export interface LocalRuntime {
  * One runtime per process: the handlers read their configuration from process.env at load, like
  * a Lambda cold start.
  */
-export async function startLocalRuntime(): Promise<LocalRuntime> {
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const secrets = options.secrets ?? generateLocalSecrets();
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     // The emulated AWS side boots in its own process (and validates the definition there) while
@@ -53,6 +81,8 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     const booting = await Promise.allSettled([
       startEmulatorHost(ASL_PATH),
       startStepFunctionsApi(),
+      startSecretsManager(secrets),
+      startHttpApi({ port: options.httpPort ?? 0 }),
       preloadHandlerDependencies().then(
         () => new PreparedStateMachine(loadDefinition(), functions, { validated: true }),
       ),
@@ -61,11 +91,18 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
       if (part.status === 'fulfilled' && 'close' in part.value) started.push(part.value);
     const failed = booting.find((part) => part.status === 'rejected');
     if (failed) throw failed.reason;
-    const [emulators, api, prepared] = booting.map(
+    const [emulators, api, secretsManager, http, prepared] = booting.map(
       (part) => (part as PromiseFulfilledResult<unknown>).value,
-    ) as [EmulatorHost, StepFunctionsApi, PreparedStateMachine];
-    const endpoints = { dynamodb: emulators.dynamodb, ses: emulators.ses, stepFunctions: api.endpoint };
+    ) as [EmulatorHost, StepFunctionsApi, Emulator, LocalHttpApi, PreparedStateMachine];
+    const endpoints = {
+      dynamodb: emulators.dynamodb,
+      ses: emulators.ses,
+      stepFunctions: api.endpoint,
+      secretsManager: secretsManager.endpoint,
+    };
     configureEnvironment(endpoints);
+    // Links in emails point at the local HTTP API, as on AWS they point at the deployed one.
+    process.env.PUBLIC_BASE_URL = http.endpoint;
 
     // Handlers load after the environment is set, as a Lambda's code loads after its configuration.
     const handlers: Record<string, LambdaHandler> = {};
@@ -76,6 +113,7 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     }
     const runner = new LocalStepFunctions(prepared, handlers);
     api.attach(runner);
+    http.attach(options.edgeRoutes ?? loadEdgeRoutes());
 
     await createTable(TABLE_NAME);
     const { startOnboarding } = await import('#handlers/start-onboarding');
@@ -83,9 +121,20 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
     const store = onboardingStoreFromEnvironment(process.env);
     const simulation = new Simulation(store, recordFeedback);
     runner.onWait = simulation.onWait;
+    const windows =
+      options.feedbackWindow &&
+      new RealTimeFeedbackWindows(options.feedbackWindow.seconds, options.feedbackWindow.onOpen);
+    if (windows) {
+      runner.onWait = async (wait) => {
+        await simulation.onWait(wait);
+        await windows.onWait(wait);
+      };
+    }
 
     return {
       endpoints,
+      secrets,
+      http,
       stepFunctions: runner,
       store,
       mailbox: new Mailbox(emulators.ses),
@@ -97,6 +146,7 @@ export async function startLocalRuntime(): Promise<LocalRuntime> {
         for (const execution of runner.executions.values()) {
           if (execution.status === 'RUNNING') execution.abort();
         }
+        windows?.close();
         await Promise.allSettled([...runner.executions.values()].map((e) => e.done));
         await Promise.all(started.map((e) => e.close()));
       },
@@ -114,13 +164,15 @@ async function preloadHandlerDependencies(): Promise<void> {
     import('@aws-sdk/lib-dynamodb'),
     import('@aws-sdk/client-ses'),
     import('@aws-sdk/client-sfn'),
+    import('@aws-sdk/client-secrets-manager'),
+    import('@aws-lambda-powertools/parameters/secrets'),
     import('@aws-lambda-powertools/logger'),
     import('zod'),
     import('temporal-polyfill'),
   ]);
 }
 
-function configureEnvironment(endpoints: { dynamodb: string; ses: string; stepFunctions: string }): void {
+function configureEnvironment(endpoints: LocalRuntime['endpoints']): void {
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     // The emulators accept any credentials; these keep the SDK from searching for real ones.
@@ -129,6 +181,9 @@ function configureEnvironment(endpoints: { dynamodb: string; ses: string; stepFu
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    WEBHOOK_SECRET_ARN: LOCAL_SECRET_ARNS.webhook,
+    LINK_SECRET_ARN: LOCAL_SECRET_ARNS.link,
     TABLE_NAME,
     STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
     SENDER_EMAIL: LOCAL_SENDER,

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type JsonOperation, serveJsonProtocol } from './aws-json-server.ts';
 import type { Emulator } from './emulators.ts';
 import type { Execution, LocalStepFunctions } from './runner.ts';
 
@@ -9,7 +8,7 @@ import type { Execution, LocalStepFunctions } from './runner.ts';
  * JSON protocol (`X-Amz-Target: AWSStepFunctions.<Operation>`) for the operations onramp uses.
  */
 export interface StepFunctionsApi extends Emulator {
-  /** Serves requests from this runner; until then every request gets a 503. */
+  /** Serves requests from this runner; until then every request is refused (ServiceUnavailable). */
   attach(runner: LocalStepFunctions): void;
 }
 
@@ -24,7 +23,7 @@ export async function startStepFunctionsApi(now: () => Date = () => new Date()):
       throw Object.assign(new Error('The local runner is not ready'), { name: 'ServiceUnavailable' });
     return runner;
   };
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const operations: Record<string, JsonOperation> = {
     StartExecution: (body) => {
       const name = String(body.name ?? crypto.randomUUID());
       const runner = attached();
@@ -38,60 +37,39 @@ export async function startStepFunctionsApi(now: () => Date = () => new Date()):
     },
     DescribeExecution: (body) => describe(attached().get(String(body.executionArn))),
     StopExecution: (body) => {
-      const execution = attached().get(String(body.executionArn));
-      execution.abort();
-      return { stopDate: now().getTime() / 1000 };
+      const execution = attached().stop(String(body.executionArn), {
+        ...(body.error !== undefined ? { error: String(body.error) } : {}),
+        ...(body.cause !== undefined ? { cause: String(body.cause) } : {}),
+      });
+      return { stopDate: (execution.stopDate ?? now()).getTime() / 1000 };
+    },
+    // The callbacks of `.waitForTaskToken` Tasks; an unknown, malformed or closed token gets
+    // AWS's error (TaskDoesNotExist, InvalidToken, TaskTimedOut), named in `__type`.
+    SendTaskSuccess: (body) => {
+      attached().sendTaskSuccess(String(body.taskToken), String(body.output));
+      return {};
+    },
+    SendTaskFailure: (body) => {
+      attached().sendTaskFailure(
+        String(body.taskToken),
+        body.error === undefined ? undefined : String(body.error),
+        body.cause === undefined ? undefined : String(body.cause),
+      );
+      return {};
+    },
+    SendTaskHeartbeat: (body) => {
+      attached().sendTaskHeartbeat(String(body.taskToken));
+      return {};
     },
   };
 
-  const server: Server = createServer((req, res) => {
-    void handle(req, res, operations);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await serveJsonProtocol('AWSStepFunctions', '1.0', operations);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    ...server,
     attach: (r) => {
       runner = r;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
-}
-
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  operations: Record<string, (body: Record<string, unknown>) => unknown>,
-): Promise<void> {
-  const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
-  const send = (status: number, body: unknown, errorType?: string) => {
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.0',
-      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-    });
-    res.end(JSON.stringify(body));
-  };
-  try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-    const run = operations[operation];
-    if (!run)
-      return send(
-        400,
-        { __type: 'UnknownOperationException', message: `${operation} is not emulated` },
-        'UnknownOperationException',
-      );
-    send(200, run(body));
-  } catch (error) {
-    const name = error instanceof Error ? error.name : 'InternalFailure';
-    const message = error instanceof Error ? error.message : String(error);
-    send(400, { __type: name, message }, name);
-  }
 }
 
 function describe(execution: Execution) {

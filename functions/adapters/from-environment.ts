@@ -5,8 +5,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clock } from './clock.ts';
 import { readEmail, readString } from './config.ts';
 import { EmailOutbox } from './email-outbox.ts';
+import { InboundReplies } from './inbound-replies.ts';
 import { SesMailer } from './mailer.ts';
 import { OnboardingStore } from './onboarding-store.ts';
+import type { S3RawMailStore } from './raw-mail-store.ts';
 import { WorkflowClient } from './workflow-client.ts';
 
 /**
@@ -32,4 +34,27 @@ export function emailOutboxFromEnvironment(env: NodeJS.ProcessEnv, store: Onboar
 /** Starting the state machine in STATE_MACHINE_ARN. */
 export function workflowClientFromEnvironment(env: NodeJS.ProcessEnv): WorkflowClient {
   return new WorkflowClient(new SFNClient({}), readString(env, 'STATE_MACHINE_ARN'));
+}
+
+/**
+ * The raw messages SES receiving stores in the bucket RAW_MAIL_BUCKET. Asynchronous because the
+ * S3 client is imported here only when asked for: every function and the local runtime load this
+ * module, and only the inbound function needs S3 (about 150 ms of import at each local boot).
+ */
+export async function rawMailStoreFromEnvironment(env: NodeJS.ProcessEnv): Promise<S3RawMailStore> {
+  const bucket = readString(env, 'RAW_MAIL_BUCKET');
+  const [{ S3Client }, { S3RawMailStore }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('./raw-mail-store.ts'),
+  ]);
+  return new S3RawMailStore(new S3Client({}), bucket);
+}
+
+/** Replying to inbound mail from the SES identity in SENDER_EMAIL, once per message (TABLE_NAME). */
+export function inboundRepliesFromEnvironment(env: NodeJS.ProcessEnv): InboundReplies {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const mailer = new SesMailer(new SESClient({}), readEmail(env, 'SENDER_EMAIL'));
+  return new InboundReplies(db, readString(env, 'TABLE_NAME'), mailer, clock);
 }

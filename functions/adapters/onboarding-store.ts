@@ -5,9 +5,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandOutput,
   paginateQuery,
   type QueryCommandInput,
   UpdateCommand,
+  type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
 import type { Feedback } from '#core/feedback';
@@ -15,6 +17,7 @@ import type {
   EmailKind,
   EmailRecord,
   Onboarding,
+  OnboardingStatus,
   RecordedDecision,
   Role,
   WeekRecord,
@@ -37,6 +40,11 @@ export interface OnboardingHistory {
   feedback: Feedback[];
 }
 
+/** The times a status change records with it. */
+export type StatusTimes = Partial<Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt'>> & {
+  updatedAt: string;
+};
+
 /** Progress fields the workflow moves forward. */
 export type OnboardingProgress = Partial<Pick<Onboarding, 'status' | 'failure'>> & {
   updatedAt: string;
@@ -58,23 +66,17 @@ export class OnboardingStore {
    * The same id with a different plan is an `OnboardingConflict`.
    */
   async createOnboarding(onboarding: Onboarding): Promise<{ created: boolean; onboarding: Onboarding }> {
-    try {
-      await callAws(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: toOnboardingItem(onboarding),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return { created: true, onboarding };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.getOnboarding(onboarding.id);
-      if (existing.planDigest !== onboarding.planDigest) throw new OnboardingConflict(onboarding.id);
-      return { created: false, onboarding: existing };
-    }
+    const written = await this.writeIf(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: toOnboardingItem(onboarding),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (written) return { created: true, onboarding };
+    const existing = await this.getOnboarding(onboarding.id);
+    if (existing.planDigest !== onboarding.planDigest) throw new OnboardingConflict(onboarding.id);
+    return { created: false, onboarding: existing };
   }
 
   async findOnboarding(id: string): Promise<Onboarding | undefined> {
@@ -96,17 +98,115 @@ export class OnboardingStore {
     return onboarding;
   }
 
+  /**
+   * Moves the workflow's status forward. A cancelled onboarding stays cancelled: a step that was
+   * already running when it was cancelled (StopExecution does not stop a Lambda mid-call) cannot
+   * write it back to active, completed or failed.
+   */
   async updateProgress(id: string, progress: OnboardingProgress): Promise<void> {
     const entries = Object.entries(progress).filter(([, v]) => v !== undefined);
+    const guarded = progress.status !== undefined;
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: ONBOARDING },
+        UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: guarded
+          ? 'attribute_exists(pk) AND #status <> :cancelled'
+          : 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+          ...(guarded ? { ':cancelled': 'cancelled' } : {}),
+        },
+      }),
+    );
+    if (written) return;
+    const current = await this.findOnboarding(id);
+    if (!current) throw new OnboardingNotFound(id);
+    if (!(guarded && current.status === 'cancelled'))
+      throw new Error(`The progress of onboarding ${id} could not be written (status ${current.status})`);
+  }
+
+  /**
+   * Changes the status from `from` to `to`, with the times that go with it, only if it is still
+   * `from`. Returns the onboarding as written, or `undefined` when its status changed meanwhile,
+   * for the caller to look again. `removePauseToken` drops the parked workflow's token with it.
+   */
+  async changeStatus(
+    id: string,
+    change: {
+      from: OnboardingStatus;
+      to: OnboardingStatus;
+      set: StatusTimes;
+      removePauseToken?: boolean;
+    },
+  ): Promise<Onboarding | undefined> {
+    const fields = Object.entries({ ...change.set, status: change.to }).filter(([, v]) => v !== undefined);
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: ONBOARDING },
+        UpdateExpression:
+          `SET ${fields.map(([k]) => `#${k} = :${k}`).join(', ')}` +
+          (change.removePauseToken ? ' REMOVE pauseToken' : ''),
+        ConditionExpression: '#status = :from',
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(fields.map(([k, v]) => [`:${k}`, v])),
+          ':from': change.from,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return written?.Attributes ? fromOnboardingItem(written.Attributes) : undefined;
+  }
+
+  /**
+   * Keeps the task token of the workflow waiting for a resume, if the onboarding is still
+   * paused. False when it is not (resumed or cancelled since the workflow looked): then nobody
+   * would ever send the token back, and the caller must.
+   */
+  async parkWhilePaused(id: string, taskToken: string): Promise<boolean> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: ONBOARDING },
+        UpdateExpression: 'SET pauseToken = :token',
+        ConditionExpression: '#status = :paused',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':paused': 'paused' },
+      }),
+    );
+    return written !== undefined;
+  }
+
+  /** Forgets a task token once it was sent back; a newer one parked since is kept. */
+  async clearPauseToken(id: string, taskToken: string): Promise<void> {
+    await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: ONBOARDING },
+        UpdateExpression: 'REMOVE pauseToken',
+        ConditionExpression: 'pauseToken = :token',
+        ExpressionAttributeValues: { ':token': taskToken },
+      }),
+    );
+  }
+
+  /**
+   * Records how many whole weeks pauses have moved the schedule. Computed again from the same
+   * facts, a retried step writes the same number.
+   */
+  async setPausedWeeks(id: string, pausedWeeks: number, updatedAt: string): Promise<void> {
     await callAws(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: pk(id), sk: ONBOARDING },
-          UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+          UpdateExpression: 'SET pausedWeeks = :weeks, updatedAt = :at',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-          ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+          ExpressionAttributeValues: { ':weeks': pausedWeeks, ':at': updatedAt },
         }),
       ),
     );
@@ -117,23 +217,17 @@ export class OnboardingStore {
    * record back, so the batch never changes once released.
    */
   async putWeek(id: string, record: WeekRecord): Promise<WeekRecord> {
-    try {
-      await callAws(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { pk: pk(id), sk: weekKey(record.week), ...record },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return record;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.getWeek(id, record.week);
-      if (!existing) throw error;
-      return existing;
-    }
+    const written = await this.writeIf(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pk(id), sk: weekKey(record.week), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (written) return record;
+    const existing = await this.getWeek(id, record.week);
+    if (!existing) throw new OnboardingNotFound(`${id} week ${record.week}`);
+    return existing;
   }
 
   async getWeek(id: string, week: number): Promise<WeekRecord | undefined> {
@@ -210,25 +304,19 @@ export class OnboardingStore {
     week: number,
     end: { decision: RecordedDecision; unfinishedTaskIds: string[] },
   ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] }> {
-    try {
-      await callAws(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: pk(id), sk: weekKey(week) },
-            UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-            ExpressionAttributeValues: { ':decision': end.decision, ':unfinished': end.unfinishedTaskIds },
-          }),
-        ),
-      );
-      return end;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const stored = await this.getWeek(id, week);
-      if (!stored?.decision) throw new OnboardingNotFound(`${id} week ${week}`);
-      return { decision: stored.decision, unfinishedTaskIds: stored.unfinishedTaskIds ?? [] };
-    }
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: weekKey(week) },
+        UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+        ExpressionAttributeValues: { ':decision': end.decision, ':unfinished': end.unfinishedTaskIds },
+      }),
+    );
+    if (written) return end;
+    const stored = await this.getWeek(id, week);
+    if (!stored?.decision) throw new OnboardingNotFound(`${id} week ${week}`);
+    return { decision: stored.decision, unfinishedTaskIds: stored.unfinishedTaskIds ?? [] };
   }
 
   /**
@@ -296,24 +384,18 @@ export class OnboardingStore {
    * sends nothing, so nobody gets the same email twice.
    */
   async claimSending(id: string, kind: EmailKind, week: number, at: string): Promise<Role[] | undefined> {
-    try {
-      const { Attributes } = await callAws(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { pk: pk(id), sk: sendingKey(kind, week), state: 'sending', sentRoles: [], claimedAt: at },
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :retry',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':retry': 'retry' },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      return (Attributes?.sentRoles as Role[] | undefined) ?? [];
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const written = await this.writeIf(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pk(id), sk: sendingKey(kind, week), state: 'sending', sentRoles: [], claimedAt: at },
+        ConditionExpression: 'attribute_not_exists(pk) OR #state = :retry',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':retry': 'retry' },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (!written) return undefined;
+    return (written.Attributes?.sentRoles as Role[] | undefined) ?? [];
   }
 
   /**
@@ -355,6 +437,21 @@ export class OnboardingStore {
       ExpressionAttributeValues: { ':pk': pk(id), ':from': from },
       ConsistentRead: true,
     });
+  }
+
+  /**
+   * Sends a write guarded by a condition: its output, or `undefined` when the condition refused
+   * it (another writer got there first, or the item is not in the state the write expects).
+   */
+  private async writeIf(
+    command: PutCommand | UpdateCommand,
+  ): Promise<PutCommandOutput | UpdateCommandOutput | undefined> {
+    try {
+      return await callAws(() => this.db.send(command as PutCommand));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   private async queryPrefix<T>(id: string, prefix: string): Promise<T[]> {

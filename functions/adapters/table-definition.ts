@@ -16,6 +16,12 @@ export const tableDefinition = {
       sortKey: { name: 'createdAt', type: 'S' },
     },
   ],
+  /**
+   * Items that only matter for a while (a webhook delivery's record) carry their end, in epoch
+   * seconds, here; DynamoDB deletes them some time after. Readers check it themselves: the
+   * deletion can come days late, and the local emulator never deletes.
+   */
+  timeToLiveAttribute: 'expiration',
 } as const;
 
 type KeyAttribute = { name: string; type: 'S' };

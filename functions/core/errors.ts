@@ -29,10 +29,16 @@ export class OnboardingNotFound extends OnrampError {
   }
 }
 
-/** The same onboarding id was started again with a different plan. */
+/**
+ * The request conflicts with the onboarding as it is: the same id started again with a different
+ * plan, or a pause, resume or cancel its status does not allow (the message says which).
+ */
 export class OnboardingConflict extends OnrampError {
-  constructor(readonly onboardingId: string) {
-    super(`Onboarding "${onboardingId}" already exists with a different plan`);
+  constructor(
+    readonly onboardingId: string,
+    message = `Onboarding "${onboardingId}" already exists with a different plan`,
+  ) {
+    super(message);
   }
 }
 

@@ -3,8 +3,11 @@ import type { GateDecision } from './gate.ts';
 import type { Plan } from './plan.ts';
 import type { Batch } from './ramp.ts';
 
-/** Where an onboarding is in its life. */
-export type OnboardingStatus = 'pending' | 'active' | 'completed' | 'failed';
+/**
+ * Where an onboarding is in its life: pending until the workflow accepts it, then active; paused
+ * and active again on request; it ends completed, failed or cancelled.
+ */
+export type OnboardingStatus = 'pending' | 'active' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 /**
  * An onboarding: its plan and where it is in its life. Where it is in the ramp (the week, the
@@ -20,6 +23,20 @@ export interface Onboarding {
   updatedAt: string;
   /** The error name that failed the workflow, when status is failed. */
   failure?: string;
+  /** When the latest pause began, and when the latest resume ended a pause. */
+  pausedAt?: string;
+  resumedAt?: string;
+  /**
+   * Whole weeks pauses have moved the rest of the schedule (absent: none), so that check-ins keep
+   * their weekday and time: week N happens in the calendar slot of week N + pausedWeeks.
+   */
+  pausedWeeks?: number;
+  /**
+   * The task token of the workflow while it waits for a resume. It moves the workflow on, so it
+   * is never shown, logged or emailed; the resume hands it back to Step Functions.
+   */
+  pauseToken?: string;
+  cancelledAt?: string;
 }
 
 /** What was released in one week, and when that week's check-in and feedback are due. */
@@ -52,7 +69,17 @@ export function releasesNewWork(decision: RecordedDecision | undefined): boolean
 
 export type Role = 'owner' | 'partner' | 'operator';
 
-export type EmailKind = 'kickoff' | 'batch' | 'checkin' | 'escalation' | 'summary' | 'failure';
+export type EmailKind =
+  | 'kickoff'
+  | 'batch'
+  | 'checkin'
+  | 'escalation'
+  | 'summary'
+  | 'failure'
+  /** The answer to a plan emailed to the inbound address: started, or why not. */
+  | 'inbound-reply'
+  /** Both sides told that the onboarding was cancelled. */
+  | 'cancelled';
 
 /** An email the workflow sent, as recorded in the table. */
 export interface EmailRecord {
@@ -76,6 +103,11 @@ export const workflowStateSchema = z.object({
   releaseAt: z.iso.datetime().optional(),
   checkinAt: z.iso.datetime().optional(),
   feedbackDueAt: z.iso.datetime().optional(),
+  /**
+   * What the release step did: released the batch, or held it (paused: wait for a resume;
+   * rescheduled: a pause moved the week, wait for its new `releaseAt`; cancelled: stop).
+   */
+  release: z.enum(['released', 'paused', 'rescheduled', 'cancelled']).optional(),
   /** Tasks not yet released once this week's batch is out. */
   remaining: z.int().min(0).optional(),
   done: z.boolean().optional(),

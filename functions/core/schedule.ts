@@ -24,11 +24,12 @@ type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
  * so the first batch has time to be worked on. Feedback is due a number of business days after
  * each check-in (one or two), and that is when the next week's batch goes out: week 1 starts on
  * the start date at 09:00, every later week when the gate has decided the one before.
+ * `pausedWeeks` moves every date that many calendar weeks later (see `shiftAfterPause`).
  */
-export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
+export function weekSchedule(plan: SchedulePlan, week: number, pausedWeeks = 0): WeekSchedule {
   const tz = plan.owner.timeZone;
-  const start = Temporal.PlainDate.from(plan.start);
-  const checkinDate = firstCheckinDate(plan).add({ weeks: week - 1 });
+  const start = Temporal.PlainDate.from(plan.start).add({ weeks: pausedWeeks });
+  const checkinDate = firstCheckinDate(plan).add({ weeks: week - 1 + pausedWeeks });
   const releaseAt =
     week === 1 ? instantAt(start, RELEASE_TIME, tz) : feedbackDue(plan, checkinDate.subtract({ weeks: 1 }));
   return {
@@ -37,6 +38,31 @@ export function weekSchedule(plan: SchedulePlan, week: number): WeekSchedule {
     checkinAt: instantAt(checkinDate, plan.checkIn.time, tz),
     feedbackDueAt: feedbackDue(plan, checkinDate),
   };
+}
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * How many whole weeks the schedule has moved once a pause held the release of `week` past its
+ * time: the fewest that put the week's release at or after `notBefore` (when the pause ended),
+ * so the week still gets its full span before its check-in, and every check-in after keeps its
+ * weekday and time. A pause that ended before the release was due moves nothing.
+ */
+export function shiftAfterPause(
+  plan: SchedulePlan,
+  week: number,
+  pausedWeeks: number,
+  notBefore: string,
+): number {
+  const target = Date.parse(notBefore);
+  const releaseAt = (shift: number) => Date.parse(weekSchedule(plan, week, shift).releaseAt);
+  const late = target - releaseAt(pausedWeeks);
+  if (late <= 0) return pausedWeeks;
+  // Weeks are 7 days on the owner's calendar, an hour off 7 × 24 h across a DST change: estimate,
+  // then settle on the first week that is not early.
+  let shift = pausedWeeks + Math.max(1, Math.ceil(late / WEEK_MS) - 1);
+  while (releaseAt(shift) < target) shift++;
+  return shift;
 }
 
 /** Every week of the plan, for the kickoff email. */

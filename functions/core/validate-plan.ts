@@ -12,13 +12,22 @@ export type PlanResult =
   | { ok: true; plan: Plan; warnings: PlanIssue[] }
   | { ok: false; issues: PlanIssue[]; warnings: PlanIssue[] };
 
+export interface ValidateOptions {
+  /** The time the plan is submitted (ISO-8601): the start date may not be before its day. */
+  now: string;
+  /** The onboarding id, over the plan's own. */
+  id?: string;
+  /** What a default id is derived from (a delivery's id), rather than the plan as written. */
+  idFrom?: unknown;
+}
+
 /**
  * Validates a plan completely: the schema first, then what a schema cannot say (unique ids,
  * dependencies that exist and form no cycle, a start that is not in the past, a ramp that fits
  * in the plan's weeks). Reports every problem at once. `now` decides "the past" and the default
  * start (the next business day in the owner's time zone), so examples never go stale.
  */
-export function validatePlan(input: unknown, options: { now: string; id?: string }): PlanResult {
+export function validatePlan(input: unknown, options: ValidateOptions): PlanResult {
   const parsed = planSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     // The task graph is checked even when other fields are wrong, so one run shows every problem.
@@ -62,7 +71,7 @@ export function validatePlan(input: unknown, options: { now: string; id?: string
 
   const plan: Plan = {
     ...draft,
-    id: options.id ?? draft.id ?? defaultId(draft.title, input),
+    id: options.id ?? draft.id ?? defaultId(draft.title, options.idFrom ?? input),
     start: start.toString(),
     weeks,
   };
@@ -237,10 +246,16 @@ function capacityWarnings(plan: Plan): PlanIssue[] {
 }
 
 /**
- * The title as a slug, and a digest of the plan as written: the same plan submitted again, on any
- * day, gets the same id (and so is the same onboarding), another plan with the same title does not.
+ * The title as a slug, and a digest of the plan as written (or of the delivery that carried it):
+ * the same plan submitted again, on any day, gets the same id (and so is the same onboarding),
+ * another plan with the same title does not.
  */
 function defaultId(title: string, input: unknown): string {
+  return `${titleSlug(title)}-${digestOf(input, 'hex').slice(0, 8)}`;
+}
+
+/** A plan title as the start of an onboarding id: at most 40 lowercase letters, digits and dashes. */
+export function titleSlug(title: string): string {
   const slug = title
     .toLowerCase()
     .normalize('NFKD')
@@ -248,7 +263,7 @@ function defaultId(title: string, input: unknown): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 40)
     .replace(/-+$/, '');
-  return `${slug || 'onboarding'}-${digestOf(input, 'hex').slice(0, 8)}`;
+  return slug || 'onboarding';
 }
 
 /** `path: message` lines, like a compiler's. */

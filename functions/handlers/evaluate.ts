@@ -42,7 +42,7 @@ export const handler = workflowStep('evaluate', evaluateInput, async (state): Pr
     onboardingId,
     week: week + 1,
     stage: decision.toStage,
-    releaseAt: weekSchedule(plan, week + 1).releaseAt,
+    releaseAt: weekSchedule(plan, week + 1, onboarding.pausedWeeks).releaseAt,
     done: false,
   };
 });

@@ -11,8 +11,14 @@ import { workflow } from './shared/workflow.ts';
 export interface StartRequest {
   /** The plan as written (parsed YAML or JSON), before defaults: its digest decides what "the same plan" is. */
   plan: unknown;
-  /** Overrides the plan's own id (a webhook delivery id, for example). */
+  /** Overrides the plan's own id. */
   onboardingId?: string;
+  /**
+   * The id of the message that carried the plan (a webhook-id, an email's Message-ID). When the
+   * plan has no id of its own, the onboarding's id is derived from it rather than from the plan, so
+   * a redelivery of that message is the same onboarding, and the same id with another plan a conflict.
+   */
+  deliveryId?: string;
 }
 
 export interface StartResult {
@@ -28,13 +34,21 @@ export interface StartResult {
  * same id with the same plan returns the same onboarding; with another plan, OnboardingConflict.
  * The plan stays in the table; the execution gets only the id.
  */
-export async function startOnboarding({ plan: input, onboardingId }: StartRequest): Promise<StartResult> {
+export async function startOnboarding({
+  plan: input,
+  onboardingId,
+  deliveryId,
+}: StartRequest): Promise<StartResult> {
   // The id names the execution (letters, digits, dashes; at most 80) and the table's items.
   const id = onboardingId === undefined ? undefined : slug.safeParse(onboardingId);
   if (id && !id.success)
     throw new PlanInvalid([{ path: 'onboardingId', message: id.error.issues[0]!.message }]);
   const now = clock.now().toISOString();
-  const result = validatePlan(input, { now, ...(onboardingId ? { id: onboardingId } : {}) });
+  const result = validatePlan(input, {
+    now,
+    ...(onboardingId ? { id: onboardingId } : {}),
+    ...(deliveryId ? { idFrom: { deliveryId } } : {}),
+  });
   if (!result.ok) throw new PlanInvalid(result.issues);
   const { plan } = result;
 

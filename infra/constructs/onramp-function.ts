@@ -1,12 +1,54 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { z } from 'zod';
 import { fromRoot, repoRoot } from '../paths.ts';
+
+/**
+ * The words a manifest (statemachines/onboarding.functions.json, functions/handlers/
+ * edge.functions.json) uses for what a function needs: each stands for one environment variable
+ * and the grant that goes with it (`bindNeeds`).
+ */
+export const needSchema = z.enum([
+  'table',
+  'idempotency',
+  'mail',
+  'operator',
+  'workflow',
+  'webhookSecret',
+  'linkSecret',
+  'publicUrl',
+  'rawMail',
+  'inboundSenders',
+  'inboundAddress',
+]);
+export type Need = z.infer<typeof needSchema>;
+
+/**
+ * What the stack can hand a function, by need. A resource is absent where the stack does not have
+ * it (no raw-mail bucket without SES receiving); a function needing it then fails synthesis,
+ * naming the need.
+ */
+export interface NeedResources {
+  table: ITable;
+  mail: { identity: IEmailIdentity; senderEmail: string };
+  operatorEmail: string;
+  /** The onboarding state machine's name (Workflow), from which its ARNs are built. */
+  stateMachineName?: string;
+  webhookSecret?: ISecret;
+  linkSecret?: ISecret;
+  /** The HTTP API's endpoint, without a trailing slash. */
+  publicUrl?: string;
+  rawMail?: { bucket: IBucket; prefix: string };
+  inbound?: { address: string; allowedSenders: string[] };
+}
 
 export interface OnrampFunctionProps {
   /** The handler file, relative to the repository root (`functions/handlers/accept.ts`). */
@@ -88,6 +130,22 @@ export class OnrampFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * For Powertools Idempotency (functions/adapters/idempotency.ts), which keeps its records in the
+   * table under `IDEMPOTENCY#<use>` partitions and deletes a record when the request it guards
+   * fails, so a retry can run: the table's item operations plus DeleteItem, on those partitions only.
+   */
+  bindIdempotency(table: ITable): this {
+    this.bindTable(table);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['dynamodb:DeleteItem'],
+      resourceArns: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IDEMPOTENCY#*'] } },
+    });
+    return this;
+  }
+
   /** Sets SENDER_EMAIL and grants sending from that SES identity only. */
   bindMail(identity: IEmailIdentity, senderEmail: string): this {
     this.addEnvironment('SENDER_EMAIL', senderEmail);
@@ -98,6 +156,156 @@ export class OnrampFunction extends NodejsFunction {
   /** Sets OPERATOR_EMAIL, the address told of every failure; sending it needs `bindMail` too. */
   bindOperator(operatorEmail: string): this {
     this.addEnvironment('OPERATOR_EMAIL', operatorEmail);
+    return this;
+  }
+
+  /**
+   * Sets STATE_MACHINE_ARN and grants what the workflow client calls: starting executions of the
+   * state machine; describing and stopping its executions (status, cancel); answering its task
+   * tokens (resume, decisions). By name: the ARNs are built from it, so a step of the state
+   * machine itself can have them without a dependency cycle (see Workflow).
+   */
+  bindWorkflow(stateMachineName: string): this {
+    const stack = Stack.of(this);
+    const arnOf = (resource: 'stateMachine' | 'execution', resourceName: string) =>
+      stack.formatArn({
+        service: 'states',
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const stateMachineArn = arnOf('stateMachine', stateMachineName);
+    // Execution names are onboarding ids, known only at run time.
+    const executionsArn = arnOf('execution', `${stateMachineName}:*`);
+    // A task token names no resource in the request; IAM checks the call against the state machine
+    // of the waiting task: its ARN or, for an execution of a version or alias, the qualified ARN
+    // (`<arn>:*`, which is all CDK's grantTaskResponse grants). Both, so either way works.
+    const qualifiedArns = `${stateMachineArn}:*`;
+
+    this.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
+    const grant = (actions: string[], resourceArns: string[]) =>
+      Grant.addToPrincipal({ grantee: this, actions, resourceArns });
+    grant(['states:StartExecution'], [stateMachineArn]);
+    grant(['states:DescribeExecution', 'states:StopExecution'], [executionsArn]);
+    grant(
+      ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      [stateMachineArn, qualifiedArns],
+    );
+
+    // cdk-nag names a finding by the resource as the template resolves it, pseudo parameters in <>.
+    const pseudo = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>';
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${pseudo}:execution:${stateMachineName}:*]`,
+      reason:
+        'DescribeExecution and StopExecution on the executions of the onboarding state machine only: each is named by its onboarding id, known only at run time.',
+    });
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${pseudo}:stateMachine:${stateMachineName}:*]`,
+      reason:
+        'SendTaskSuccess/Failure/Heartbeat on the onboarding state machine and its versions and aliases (<arn>:*, as CDK grantTaskResponse grants) only: the task token, not the request, names the execution.',
+    });
+    return this;
+  }
+
+  /**
+   * Sets `variable` to the secret's ARN (never its value: the handler reads it from Secrets
+   * Manager at run time) and grants reading that secret only.
+   */
+  bindSecret(variable: 'WEBHOOK_SECRET_ARN' | 'LINK_SECRET_ARN', secret: ISecret): this {
+    this.addEnvironment(variable, secret.secretArn);
+    secret.grantRead(this);
+    return this;
+  }
+
+  /** Sets PUBLIC_BASE_URL, the base of every link in an email; nothing to grant. */
+  bindPublicUrl(url: string): this {
+    this.addEnvironment('PUBLIC_BASE_URL', url);
+    return this;
+  }
+
+  /**
+   * Sets RAW_MAIL_BUCKET and grants reading the objects under `prefix`, where SES stores each
+   * received message; not listing, not writing, not the rest of the bucket.
+   */
+  bindRawMail(bucket: IBucket, prefix: string): this {
+    this.addEnvironment('RAW_MAIL_BUCKET', bucket.bucketName);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['s3:GetObject'],
+      resourceArns: [bucket.arnForObjects(`${prefix}*`)],
+    });
+    const cfnBucket = bucket.node.defaultChild;
+    if (cfnBucket instanceof CfnElement) {
+      const logicalId = Stack.of(cfnBucket).resolve(cfnBucket.logicalId) as string;
+      Validations.of(this.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+        reason: `GetObject under ${prefix} of the raw-mail bucket only: each object is named by the SES message id of a message not yet received.`,
+      });
+    }
+    return this;
+  }
+
+  /** Sets INBOUND_ALLOWED_SENDERS: addresses and `@domain`s, comma-separated. */
+  bindInboundSenders(allowedSenders: string[]): this {
+    this.addEnvironment('INBOUND_ALLOWED_SENDERS', allowedSenders.join(','));
+    return this;
+  }
+
+  /** Sets INBOUND_ADDRESS, the address plans are emailed to. */
+  bindInboundAddress(address: string): this {
+    this.addEnvironment('INBOUND_ADDRESS', address);
+    return this;
+  }
+
+  /**
+   * Binds everything a manifest entry needs: the one mapping from need words to variables and
+   * grants, for the workflow's functions and the edge's alike.
+   */
+  bindNeeds(needs: readonly Need[], resources: NeedResources): this {
+    const missing = (need: Need): never => {
+      throw new Error(
+        `Function ${this.node.id} needs "${need}", which the stack does not provide to it here`,
+      );
+    };
+    for (const need of needs) {
+      switch (need) {
+        case 'table':
+          this.bindTable(resources.table);
+          break;
+        case 'idempotency':
+          this.bindIdempotency(resources.table);
+          break;
+        case 'mail':
+          this.bindMail(resources.mail.identity, resources.mail.senderEmail);
+          break;
+        case 'operator':
+          this.bindOperator(resources.operatorEmail);
+          break;
+        case 'workflow':
+          this.bindWorkflow(resources.stateMachineName ?? missing(need));
+          break;
+        case 'webhookSecret':
+          this.bindSecret('WEBHOOK_SECRET_ARN', resources.webhookSecret ?? missing(need));
+          break;
+        case 'linkSecret':
+          this.bindSecret('LINK_SECRET_ARN', resources.linkSecret ?? missing(need));
+          break;
+        case 'publicUrl':
+          this.bindPublicUrl(resources.publicUrl ?? missing(need));
+          break;
+        case 'rawMail': {
+          const { bucket, prefix } = resources.rawMail ?? missing(need);
+          this.bindRawMail(bucket, prefix);
+          break;
+        }
+        case 'inboundSenders':
+          this.bindInboundSenders((resources.inbound ?? missing(need)).allowedSenders);
+          break;
+        case 'inboundAddress':
+          this.bindInboundAddress((resources.inbound ?? missing(need)).address);
+          break;
+      }
+    }
     return this;
   }
 }

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { fromRoot } from '../paths.ts';
-import { OnrampFunction } from './onramp-function.ts';
+import { type NeedResources, needSchema, OnrampFunction } from './onramp-function.ts';
 
 /** The ASL file and the manifest naming the function behind each of its `${Placeholder}`s. */
 export const aslFile = 'statemachines/onboarding.asl.json';
@@ -18,7 +16,7 @@ const manifestSchema = z.object({
     z.object({
       placeholder: z.string().regex(/^\w+$/),
       handler: z.string().regex(/^[\w-]+$/),
-      needs: z.array(z.enum(['table', 'mail', 'operator'])),
+      needs: z.array(needSchema),
     }),
   ),
 });
@@ -31,35 +29,40 @@ export function readFunctionManifest(): FunctionManifest {
 }
 
 export interface WorkflowProps {
-  table: Table;
-  mail: { identity: IEmailIdentity; senderEmail: string };
-  /** Told of every failed onboarding, by the MarkFailed function. */
-  operatorEmail: string;
+  /** What the steps may need (the table, mail, secrets, the public URL…); the workflow adds itself. */
+  resources: Omit<NeedResources, 'stateMachineName'>;
   logRetention: RetentionDays;
 }
 
 /** The onboarding state machine, loaded from the ASL file, and one function per Task. */
 export class Workflow extends Construct {
   readonly stateMachine: StateMachine;
+  /** `<stack name>-onboarding`: its ARNs can be built from it (`bindWorkflow`). */
+  readonly stateMachineName: string;
   readonly functions: OnrampFunction[] = [];
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     const substitutions: Record<string, string> = {};
 
+    // Named, so a step that needs the workflow (pausing, answering a task token) gets its ARN
+    // built from the name: the state machine's own ARN would make the state machine depend on the
+    // step's role policy and the policy on the state machine, a cycle CloudFormation refuses.
+    const stateMachineName = `${Stack.of(this).stackName}-onboarding`;
+    this.stateMachineName = stateMachineName;
+
     for (const { placeholder, handler, needs } of readFunctionManifest().functions) {
       const fn = new OnrampFunction(this, placeholder.replace(/FunctionArn$/, ''), {
         entry: `functions/handlers/${handler}.ts`,
         logRetention: props.logRetention,
       });
-      if (needs.includes('table')) fn.bindTable(props.table);
-      if (needs.includes('mail')) fn.bindMail(props.mail.identity, props.mail.senderEmail);
-      if (needs.includes('operator')) fn.bindOperator(props.operatorEmail);
+      fn.bindNeeds(needs, { ...props.resources, stateMachineName });
       this.functions.push(fn);
       substitutions[placeholder] = fn.functionArn;
     }
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(fromRoot(aslFile)),
       definitionSubstitutions: substitutions,
@@ -67,7 +70,7 @@ export class Workflow extends Construct {
       logs: {
         destination: new LogGroup(this, 'Logs', {
           // The vendedlogs prefix spares the account-wide CloudWatch Logs resource policy (and its size limit).
-          logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-onboarding`,
+          logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
           retention: props.logRetention,
           // Named, so a copy retained after `cdk destroy` would block deploying the stack again.
           removalPolicy: RemovalPolicy.DESTROY,

@@ -2,17 +2,27 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFunctionManifest } from '#infra/constructs/workflow';
+import { readEdgeManifest } from '#infra/edge-manifest';
 import { repoRoot } from '#infra/paths';
 import { type Need, variableOfNeed } from './needs.ts';
 
 const execFileAsync = promisify(execFile);
 const manifest = readFunctionManifest().functions;
+/** Every function the stack deploys, from both manifests: the workflow's steps and the edge's. */
+const functions = [...manifest, ...readEdgeManifest().functions];
 
 /** Dummy values of the variables the stack sets; loading a handler reads them but calls nothing. */
 const dummyValues: Record<string, string> = {
   TABLE_NAME: 't',
   SENDER_EMAIL: 'onramp@example.com',
   OPERATOR_EMAIL: 'ops@example.com',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Onramp-onboarding',
+  WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf',
+  LINK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:link-AbCdEf',
+  PUBLIC_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+  RAW_MAIL_BUCKET: 'raw-mail',
+  INBOUND_ALLOWED_SENDERS: 'owner@example.com,@partner.example',
+  INBOUND_ADDRESS: 'plans@example.com',
 };
 
 /** What any Lambda has (region, credentials), plus what the stack gives a function with these needs. */
@@ -53,7 +63,7 @@ const missingSender = 'evaluate without SENDER_EMAIL';
 
 beforeAll(async () => {
   const evaluate = manifest.find((f) => f.handler === 'evaluate');
-  const loads: [string, Promise<LoadResult>][] = manifest.map(({ handler, needs }) => [
+  const loads: [string, Promise<LoadResult>][] = functions.map(({ handler, needs }) => [
     handler,
     load(handler, environmentFor(needs)),
   ]);
@@ -68,7 +78,7 @@ beforeAll(async () => {
 });
 
 describe('each handler loads with exactly the environment the stack gives it', () => {
-  it.each(manifest.map((f) => [f.handler, f.needs.join(', ')]))('%s (needs: %s)', (handler) => {
+  it.each(functions.map((f) => [f.handler, f.needs.join(', ')]))('%s (needs: %s)', (handler) => {
     const { exitCode, stderr } = results.get(handler)!;
     expect(exitCode, stderr).toBe(0);
   });

@@ -1,14 +1,24 @@
-import type { FunctionManifest } from '#infra/constructs/workflow';
+import type { Need } from '#infra/constructs/onramp-function';
 
-export type Need = FunctionManifest['functions'][number]['needs'][number];
+export type { Need };
 
 /**
- * The environment variable each `needs` value of statemachines/onboarding.functions.json stands
- * for (the manifest's `$comment`), written out here so the tests state the contract rather than
- * read it back from the stack. A new need fails to compile until it is added.
+ * The environment variable each `needs` value of the manifests (statemachines/
+ * onboarding.functions.json, functions/handlers/edge.functions.json) stands for, as the shared
+ * contract and the manifests' `$comment` say, written out here so the tests state the contract
+ * rather than read it back from the stack. A new need fails to compile until it is added.
  */
 export const variableOfNeed: Record<Need, string> = {
   table: 'TABLE_NAME',
+  // The idempotency records live in the onboarding table.
+  idempotency: 'TABLE_NAME',
   mail: 'SENDER_EMAIL',
   operator: 'OPERATOR_EMAIL',
+  workflow: 'STATE_MACHINE_ARN',
+  webhookSecret: 'WEBHOOK_SECRET_ARN',
+  linkSecret: 'LINK_SECRET_ARN',
+  publicUrl: 'PUBLIC_BASE_URL',
+  rawMail: 'RAW_MAIL_BUCKET',
+  inboundSenders: 'INBOUND_ALLOWED_SENDERS',
+  inboundAddress: 'INBOUND_ADDRESS',
 };

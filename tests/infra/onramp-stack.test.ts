@@ -1,20 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableRequest } from '#adapters/table-definition';
-import { createApp } from '#infra/app';
+import { createTableRequest, tableDefinition } from '#adapters/table-definition';
 import { aslFile, readFunctionManifest } from '#infra/constructs/workflow';
+import { isRouted, readEdgeManifest } from '#infra/edge-manifest';
 import { fromRoot } from '#infra/paths';
 import { variableOfNeed } from './needs.ts';
+import {
+  actionsOf,
+  environmentOf,
+  logicalIdAt,
+  only,
+  type Resource,
+  resourcesOf,
+  roleStatements as roleStatementsIn,
+  type Statement,
+  statesArn,
+  synthesize,
+} from './template.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 type TaskState = {
   Type: 'Task';
   Resource: string;
+  Parameters?: { FunctionName?: string };
   TimeoutSeconds?: number;
   Retry?: { ErrorEquals: string[] }[];
 };
@@ -23,16 +34,14 @@ const context = { senderEmail: 'onramp@example.com', operatorEmail: 'ops@example
 const asl = readFileSync(fromRoot(aslFile), 'utf8');
 const aslPlaceholders = [...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
 const manifest = readFunctionManifest().functions;
+const routedEdge = readEdgeManifest().functions.filter(isRouted);
 
 let app: App;
 let stack: Stack;
 let assemblyDir: string;
 let template: Template;
-const resources = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
-const only = <T>(items: T[]): T => {
-  expect(items).toHaveLength(1);
-  return items[0]!;
-};
+const resources = (type: string) => resourcesOf(template, type);
+const roleStatements = (fn: Resource) => roleStatementsIn(template, fn);
 
 /** The logical id and resource of the function the ASL calls through a placeholder. */
 const functionBehind = (placeholder: string): [string, Resource] => {
@@ -45,31 +54,23 @@ const functionBehind = (placeholder: string): [string, Resource] => {
   return [id, template.toJSON().Resources[id] as Resource];
 };
 
-/** Every statement of the IAM policies attached to a function's role. */
-const roleStatements = (fn: Resource): Statement[] => {
-  const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'];
-  return resources('AWS::IAM::Policy')
-    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((r) => isEqual(r, { Ref: roleId })))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-};
-const isEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const actionsOf = (statements: Statement[], service: string) =>
-  statements.flatMap((s) => [s.Action].flat()).filter((action) => action.startsWith(`${service}:`));
-
 /** The Task states of the ASL, by name. */
 const taskStates = (): [string, TaskState][] => {
   const { States } = JSON.parse(asl) as { States: Record<string, { Type: string }> };
   return Object.entries(States).filter((entry): entry is [string, TaskState] => entry[1].Type === 'Task');
 };
-const placeholderOf = (task: TaskState) => /^\$\{(\w+)\}$/.exec(task.Resource)?.[1] ?? task.Resource;
+/** The function a Task calls: its Resource, or for the `lambda:invoke` integrations (`.waitForTaskToken`) its FunctionName. */
+const placeholderOf = (task: TaskState) => {
+  const target = task.Resource.startsWith('arn:aws:states:::lambda:invoke')
+    ? String(task.Parameters?.FunctionName)
+    : task.Resource;
+  return /^\$\{(\w+)\}$/.exec(target)?.[1] ?? target;
+};
 
 // Synthesizing bundles seven functions with esbuild: once per file. The app is the deployed one,
 // cdk-nag included, so an unacknowledged finding makes this throw with cdk-nag's report.
 beforeAll(() => {
-  app = createApp({ context });
-  stack = app.node.findChild('Onramp') as Stack;
-  assemblyDir = app.synth().directory;
-  template = Template.fromStack(stack);
+  ({ app, stack, assemblyDir, template } = synthesize(context));
 });
 
 describe('workflow', () => {
@@ -95,6 +96,10 @@ describe('workflow', () => {
       TABLE_NAME: { Ref: tableId },
       SENDER_EMAIL: context.senderEmail,
       OPERATOR_EMAIL: context.operatorEmail,
+      STATE_MACHINE_ARN: statesArn('stateMachine:Onramp-onboarding'),
+      WEBHOOK_SECRET_ARN: { Ref: logicalIdAt(stack, 'Secrets', 'WebhookSecret') },
+      LINK_SECRET_ARN: { Ref: logicalIdAt(stack, 'Secrets', 'LinkSecret') },
+      PUBLIC_BASE_URL: { 'Fn::GetAtt': [logicalIdAt(stack, 'Api', 'HttpApi'), 'ApiEndpoint'] },
     };
 
     for (const { placeholder, needs } of manifest) {
@@ -102,7 +107,7 @@ describe('workflow', () => {
       const expected = Object.fromEntries(
         needs.map((need) => [variableOfNeed[need], values[variableOfNeed[need]]]),
       );
-      expect((fn.Properties.Environment as { Variables: unknown }).Variables, placeholder).toEqual({
+      expect(environmentOf(fn), placeholder).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         ...expected,
       });
@@ -153,6 +158,8 @@ describe('workflow', () => {
 
   it('is a Standard state machine, traced, logging every event without execution data', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      // The name the functions that need the workflow build its ARN from.
+      StateMachineName: 'Onramp-onboarding',
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
@@ -172,6 +179,10 @@ describe('table', () => {
       (table.Properties.AttributeDefinitions as typeof expected.AttributeDefinitions).sort(byName),
     ).toEqual(expected.AttributeDefinitions.sort(byName));
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: tableDefinition.timeToLiveAttribute,
+      Enabled: true,
+    });
   });
 
   it('is billed on demand, recoverable to a point in time, and kept when the stack goes', () => {
@@ -189,7 +200,8 @@ describe('table', () => {
 describe('functions', () => {
   it('run on Node.js 22 or newer, on arm64, traced by X-Ray', () => {
     const functions = resources('AWS::Lambda::Function');
-    expect(functions).toHaveLength(manifest.length);
+    // The workflow's and the HTTP API's; no mail-receiving function without an inbound address.
+    expect(functions).toHaveLength(manifest.length + routedEdge.length);
     for (const [id, fn] of functions) {
       const [, major] = /^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime)) ?? [];
       expect(Number(major), id).toBeGreaterThanOrEqual(22);
@@ -261,13 +273,21 @@ describe('permissions', () => {
     expect(onEverything.filter((action) => !wildcardAllowed.has(action))).toEqual([]);
   });
 
-  it('lets no function scan, delete items, read streams, or use an index', () => {
+  it('lets no function scan, read streams, use an index, or delete anything but idempotency records', () => {
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       const statements = roleStatements(fn).filter((s) => s.Effect === 'Allow');
       const dynamodb = statements.filter((s) => actionsOf([s], 'dynamodb').length > 0);
       expect(actionsOf(dynamodb, 'dynamodb'), id).not.toEqual(
-        expect.arrayContaining([expect.stringMatching(/^dynamodb:(Scan|DeleteItem|.*Stream.*|\*)$/)]),
+        expect.arrayContaining([expect.stringMatching(/^dynamodb:(Scan|.*Stream.*|\*)$/)]),
       );
+      for (const statement of dynamodb.filter((s) =>
+        actionsOf([s], 'dynamodb').includes('dynamodb:DeleteItem'),
+      )) {
+        expect(statement, id).toMatchObject({
+          Action: 'dynamodb:DeleteItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['IDEMPOTENCY#*'] } },
+        });
+      }
       for (const statement of statements)
         expect(JSON.stringify(statement.Resource), id).not.toContain('/index/');
     }
@@ -288,9 +308,11 @@ describe('permissions', () => {
       const dynamodb = roleStatements(functionBehind(placeholder)[1]).filter(
         (s) => actionsOf([s], 'dynamodb').length > 0,
       );
-      expect(actionsOf(dynamodb, 'dynamodb').sort(), placeholder).toEqual(
-        needs.includes('table') ? storeActions : [],
-      );
+      const expected = [
+        ...(needs.includes('table') || needs.includes('idempotency') ? storeActions : []),
+        ...(needs.includes('idempotency') ? ['dynamodb:DeleteItem'] : []),
+      ];
+      expect([...new Set(actionsOf(dynamodb, 'dynamodb'))].sort(), placeholder).toEqual(expected.sort());
       for (const statement of dynamodb) {
         expect(statement, placeholder).toMatchObject({
           Effect: 'Allow',
@@ -304,6 +326,15 @@ describe('permissions', () => {
     for (const [id, role] of resources('AWS::IAM::Role')) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }
+  });
+});
+
+describe('without an inbound address', () => {
+  it('receives no mail: no receipt rule, no raw-mail bucket, no rule set to activate', () => {
+    expect(resources('AWS::SES::ReceiptRuleSet')).toEqual([]);
+    expect(resources('AWS::SES::ReceiptRule')).toEqual([]);
+    expect(resources('AWS::S3::Bucket')).toEqual([]);
+    expect(Object.keys(template.toJSON().Outputs)).not.toContain('ReceiptRuleSetName');
   });
 });
 

@@ -7,6 +7,8 @@ import escapeHtml from 'escape-html';
 export type Block =
   | { type: 'heading'; text: string }
   | { type: 'paragraph'; text: string }
+  /** A link the reader follows (a signed page link): a button in HTML, the bare URL in text. */
+  | { type: 'link'; text: string; href: string }
   | { type: 'list'; items: ListItem[] }
   | { type: 'table'; head: string[]; rows: string[][] }
   | { type: 'bars'; unit: string; rows: BarRow[] };
@@ -41,6 +43,8 @@ function blockText(block: Block): string {
       return `${block.text}\n${'-'.repeat(block.text.length)}`;
     case 'paragraph':
       return block.text;
+    case 'link':
+      return `${block.text}:\n${block.href}`;
     case 'list':
       return block.items
         .map((item) => [`- ${item.title}`, ...(item.details ?? []).map((d) => `    ${d}`)].join('\n'))
@@ -76,6 +80,11 @@ function blockHtml(block: Block): string {
       return `<h2 style="font-size:17px;margin:24px 0 8px">${e(block.text)}</h2>`;
     case 'paragraph':
       return `<p style="margin:0 0 12px">${e(block.text)}</p>`;
+    case 'link':
+      return (
+        `<p style="margin:16px 0"><a href="${e(block.href)}" style="display:inline-block;background:#2b6cb0;` +
+        `color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none;font-weight:600">${e(block.text)}</a></p>`
+      );
     case 'list':
       return `<ul style="padding-left:20px">${block.items
         .map(

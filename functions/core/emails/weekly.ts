@@ -33,23 +33,47 @@ export function batchEmail(plan: Plan, week: WeekRecord, lastWeekDecision?: stri
   };
 }
 
+/** What each side rates at a check-in, and what the ends of its 1–5 scale mean. */
+export function ratingQuestion(
+  role: 'owner' | 'partner',
+  otherSide: string,
+): { question: string; low: string; high: string } {
+  return role === 'owner'
+    ? { question: `How good was the work ${otherSide} delivered this week`, low: 'poor', high: 'excellent' }
+    : { question: 'How clear and manageable was this week', low: 'too much or unclear', high: 'just right' };
+}
+
 /**
- * The weekly check-in, to each side: the meeting, this week's batch, and how it went. No
- * Reply-To to the other side: an owner's candid rating must not land in the partner's inbox.
+ * The link a check-in's reader answers through, one per email (the caller signs it; this module
+ * only renders). The partner's email goes to all the partner's addresses at once, so its link is
+ * the partner's, signed for the first address.
  */
-export function checkinEmails(plan: Plan, week: WeekRecord): EmailMessage[] {
+export type FeedbackLink = (recipient: Recipient & { role: 'owner' | 'partner' }) => string;
+
+/**
+ * The weekly check-in, to each side: the meeting, this week's batch, and how it went, with a link
+ * to answer. No Reply-To to the other side: an owner's candid rating must not land in the
+ * partner's inbox.
+ */
+export function checkinEmails(plan: Plan, week: WeekRecord, feedbackLink: FeedbackLink): EmailMessage[] {
   return [
-    checkinEmail(plan, week, ownerOf(plan), plan.partner.name),
-    checkinEmail(plan, week, partnerOf(plan), plan.owner.name),
+    checkinEmail(plan, week, { ...ownerOf(plan), role: 'owner' }, plan.partner.name, feedbackLink),
+    checkinEmail(plan, week, { ...partnerOf(plan), role: 'partner' }, plan.owner.name, feedbackLink),
   ];
 }
 
-function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherSide: string): EmailMessage {
+function checkinEmail(
+  plan: Plan,
+  week: WeekRecord,
+  recipient: Recipient & { role: 'owner' | 'partner' },
+  otherSide: string,
+  feedbackLink: FeedbackLink,
+): EmailMessage {
   const subject = `Check-in, week ${week.week}: ${plan.title}`;
-  const question =
-    recipient.role === 'owner'
-      ? `How good was the work ${otherSide} delivered this week, from 1 (poor) to 5 (excellent), and is any task unfinished?`
-      : 'How clear and manageable was this week, from 1 (too much or unclear) to 5 (just right)?';
+  const scale = ratingQuestion(recipient.role, otherSide);
+  const question = `${scale.question}, from 1 (${scale.low}) to 5 (${scale.high})${
+    recipient.role === 'owner' ? ', and is any task unfinished?' : '?'
+  }`;
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${recipient.name},` },
     {
@@ -59,11 +83,12 @@ function checkinEmail(plan: Plan, week: WeekRecord, recipient: Recipient, otherS
     ...batchBlocks(plan, week, recipient),
     { type: 'heading', text: 'How did it go?' },
     { type: 'paragraph', text: question },
+    { type: 'link', text: 'Tell us how the week went', href: feedbackLink(recipient) },
     {
       type: 'paragraph',
       text:
-        `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}. ` +
-        'Answers are recorded with onramp feedback (week, your role, the rating); one-click rating links are on their way.',
+        `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}; ` +
+        'until then you can open the link again to change it. The link answers in your name: please do not forward this email.',
     },
   ];
   return {

@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { failureEmails } from '#core/emails/failure';
 import { kickoffEmails } from '#core/emails/kickoff';
 import type { EmailMessage } from '#core/emails/message';
-import { batchEmail, checkinEmails } from '#core/emails/weekly';
+import { batchEmail, checkinEmails, type FeedbackLink } from '#core/emails/weekly';
 import { summaryEmail } from '#core/emails/wrap-up';
 import type { Plan } from '#core/plan';
 import { planFixture, taskFixture, weekRecordFixture } from './fixtures.ts';
 
 const OPERATOR = 'ops@onramp.example';
+
+/** A stand-in for the signed link of each check-in: names the side and address it was made for. */
+const feedbackLink: FeedbackLink = (recipient) =>
+  `https://links.onramp.example/links/${recipient.role}.${encodeURIComponent(recipient.to[0]!)}`;
 
 /** Every email the workflow can send for a plan, labelled for test names. */
 function everyEmail(plan: Plan): { label: string; message: EmailMessage }[] {
@@ -19,7 +23,7 @@ function everyEmail(plan: Plan): { label: string; message: EmailMessage }[] {
     week1.tasks.map((t) => t.taskId),
   );
   const [kickoffOwner, kickoffPartner] = kickoffEmails(plan);
-  const [checkinOwner, checkinPartner] = checkinEmails(plan, week1);
+  const [checkinOwner, checkinPartner] = checkinEmails(plan, week1, feedbackLink);
   const [failureOwner, failureOperator] = failureEmails({
     onboardingId: plan.id,
     errorName: 'TransientError',
@@ -230,7 +234,7 @@ describe('batchEmail', () => {
 
 describe('checkinEmails', () => {
   const plan = planFixture();
-  const [toOwner, toPartner] = checkinEmails(plan, weekRecordFixture(plan, 1, 0));
+  const [toOwner, toPartner] = checkinEmails(plan, weekRecordFixture(plan, 1, 0), feedbackLink);
 
   it('asks the owner to rate the partner’s work', () => {
     expect(toOwner!.text).toContain(
@@ -246,6 +250,29 @@ describe('checkinEmails', () => {
 
   it('sends no Reply-To: an answer must not reach the other side', () => {
     expect([toOwner!.replyTo, toPartner!.replyTo]).toEqual([undefined, undefined]);
+  });
+
+  it('gives each side its own link to answer, in both parts, signed for the address it goes to', () => {
+    const ownerLink = 'https://links.onramp.example/links/owner.maria%40santos-advisory.example';
+    const partnerLink = 'https://links.onramp.example/links/partner.team%40ledgerly.example';
+
+    expect([toOwner!.text, toPartner!.text]).toEqual([
+      expect.stringContaining(`Tell us how the week went:\n${ownerLink}\n`),
+      expect.stringContaining(`Tell us how the week went:\n${partnerLink}\n`),
+    ]);
+    expect(toOwner!.html).toContain(`<a href="${ownerLink}"`);
+    expect(toPartner!.html).toContain(`<a href="${partnerLink}"`);
+    expect(toOwner!.html).not.toContain(partnerLink);
+  });
+
+  it('escapes the link in the HTML part', () => {
+    const [email] = checkinEmails(plan, weekRecordFixture(plan, 1, 0), () => 'https://x.example/"><b>x');
+
+    expect(email!.html).toContain('<a href="https://x.example/&quot;&gt;&lt;b&gt;x"');
+  });
+
+  it('no longer sends people to the command line to answer', () => {
+    expect([toOwner!.text, toPartner!.text].join('\n')).not.toMatch(/onramp feedback|on their way/);
   });
 
   it('tells each side when feedback is read, on their own clock', () => {

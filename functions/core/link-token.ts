@@ -1,0 +1,143 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Signed tokens for the links in emails. A link carries everything its page needs to know (which
+ * onboarding, week, side and address it was sent to, what it is for, until when), signed with
+ * HMAC-SHA256, so the page trusts it without a lookup and nobody can make one up or alter one.
+ * Never a raw Step Functions task token: those are long, and break in URLs.
+ *
+ * Form: `base64url(JSON claims) "." base64url(HMAC-SHA256(key, VERSION + "." + payload))`. The
+ * claims are signed, not encrypted: whoever holds the link can read them (it is sent to the very
+ * address it names); keep tokens out of logs all the same.
+ */
+
+/**
+ * What a link is for; each purpose has its own page. Adding one (issue 5: one-click ratings, owner
+ * decisions, reference questionnaires) is a value here and a page for it.
+ */
+export const LINK_PURPOSES = ['feedback'] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
+
+/** The sides a link is sent to. */
+export type LinkRole = 'owner' | 'partner';
+
+export interface LinkClaims {
+  onboardingId: string;
+  week: number;
+  role: LinkRole;
+  /** The address the link was sent to: who answers through it. */
+  recipient: string;
+  purpose: LinkPurpose;
+  /** Epoch seconds after which the link no longer works. */
+  expiresAt: number;
+}
+
+/** Why a token is refused. Only `expired` and `wrong-purpose` come from a genuine signature. */
+export type LinkTokenProblem = 'malformed' | 'forged' | 'expired' | 'wrong-purpose';
+
+export type LinkTokenCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'forged' | 'wrong-purpose' }
+  /** Genuine but past its time: the claims say which week it was for, so the page can say so. */
+  | { ok: false; reason: 'expired'; claims: LinkClaims };
+
+/**
+ * Mixed into every signature: the key may sign other things one day (issue 5's signed Reply-To
+ * addresses), and a signature for one of those must never pass as a link; a new token format
+ * gets a new version, so old tokens read as forged rather than as something else.
+ */
+const VERSION = 'onramp-link-v1';
+/** HMAC-SHA256 is 32 bytes: 43 base64url characters without padding. */
+const SIGNATURE_LENGTH = 43;
+/** Far above any real token (about 250 characters); bounds the work spent on junk. */
+const MAX_TOKEN_LENGTH = 1024;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The claims as they travel: short keys keep links short. */
+const wireClaimsSchema = z.strictObject({
+  o: z.string().min(1).max(200),
+  w: z.int().min(0).max(1000),
+  r: z.enum(['owner', 'partner']),
+  e: z.string().min(3).max(254),
+  // Any purpose name reads; whether this endpoint serves it is the verifier's expectation.
+  p: z.string().regex(/^[a-z-]{1,32}$/),
+  x: z.int().min(0),
+});
+
+/** Signs `claims` into a URL-safe token. */
+export function signLinkToken(claims: LinkClaims, key: string): string {
+  const wire: z.input<typeof wireClaimsSchema> = {
+    o: claims.onboardingId,
+    w: claims.week,
+    r: claims.role,
+    e: claims.recipient,
+    p: claims.purpose,
+    x: claims.expiresAt,
+  };
+  const checked = wireClaimsSchema.safeParse(wire);
+  if (!checked.success) throw new Error(`Link claims cannot be signed: ${checked.error.issues[0]?.message}`);
+  const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
+  return `${payload}.${signature(payload, key).toString('base64url')}`;
+}
+
+/**
+ * Checks a token from a link: its shape, its signature (in constant time), then that it is for
+ * one of `expected.purposes` and not expired at `expected.now`. The payload is only parsed once
+ * its signature holds.
+ */
+export function verifyLinkToken(
+  token: string,
+  key: string,
+  expected: { purposes: readonly LinkPurpose[]; now: Date },
+): LinkTokenCheck {
+  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
+  const parts = token.split('.');
+  if (parts.length !== 2) return { ok: false, reason: 'malformed' };
+  const [payload, given] = parts as [string, string];
+  if (!BASE64URL.test(payload) || !BASE64URL.test(given) || given.length !== SIGNATURE_LENGTH) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const givenBytes = Buffer.from(given, 'base64url');
+  // Two encodings of the same bytes (in the last character's unused bits) would be one signature
+  // under two spellings; only the canonical one is taken.
+  if (givenBytes.toString('base64url') !== given) return { ok: false, reason: 'malformed' };
+  if (!timingSafeEqual(givenBytes, signature(payload, key))) return { ok: false, reason: 'forged' };
+
+  let wire: z.output<typeof wireClaimsSchema>;
+  try {
+    const parsed = wireClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    // Signed by this key yet unreadable: only a token of another format signed with this version.
+    if (!parsed.success) return { ok: false, reason: 'malformed' };
+    wire = parsed.data;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (!(expected.purposes as readonly string[]).includes(wire.p))
+    return { ok: false, reason: 'wrong-purpose' };
+  const claims: LinkClaims = {
+    onboardingId: wire.o,
+    week: wire.w,
+    role: wire.r,
+    recipient: wire.e,
+    purpose: wire.p as LinkPurpose,
+    expiresAt: wire.x,
+  };
+  if (expected.now.getTime() >= claims.expiresAt * 1000) return { ok: false, reason: 'expired', claims };
+  return { ok: true, claims };
+}
+
+/** The link a token opens: `${publicBaseUrl}/links/<token>`. */
+export function linkUrl(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/links/${token}`;
+}
+
+/** An ISO instant as the epoch seconds of `expiresAt` (rounded down: a link never outlives it). */
+export function epochSeconds(instant: string): number {
+  return Math.floor(Date.parse(instant) / 1000);
+}
+
+function signature(payload: string, key: string): Buffer {
+  if (key.length === 0) throw new Error('The link signing key is empty');
+  return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest();
+}

@@ -1,0 +1,224 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { clock } from '#adapters/clock';
+import { idempotencyStoreFromEnvironment } from '#adapters/idempotency';
+import { secretFromEnvironment } from '#adapters/secrets';
+import {
+  OnboardingConflict,
+  OnboardingNotFound,
+  OnrampError,
+  PlanInvalid,
+  TransientError,
+} from '#core/errors';
+import { onboardingStatusView } from '#core/onboarding-status';
+import { verifyWebhookSignature } from '#core/webhook-signature';
+import { cancelOnboarding, pauseOnboarding, resumeOnboarding } from './onboarding-controls.ts';
+import { HttpProblem, jsonResponse, mediaType, requestBody } from './shared/http.ts';
+import { logger } from './shared/logger.ts';
+import { store } from './shared/store.ts';
+import { startOnboarding } from './start-onboarding.ts';
+
+const signingSecret = secretFromEnvironment(process.env, 'WEBHOOK_SECRET_ARN', 'webhook signing');
+
+/** A signed request that changes something, once its signature has been checked. */
+interface Delivery {
+  webhookId: string;
+  routeKey: string;
+  onboardingId?: string;
+  body: string;
+}
+
+interface Outcome {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A delivery is acted on once per `webhook-id` (Standard Webhooks' idempotency key), for a day:
+ * a redelivery gets the first answer again without acting, and the same id on another route,
+ * onboarding or body is refused. That also stops a captured request (its id is signed) from being
+ * replayed against another onboarding: the path is not part of the signature.
+ */
+const deliveries = new IdempotencyConfig({
+  eventKeyJmesPath: 'webhookId',
+  payloadValidationJmesPath: '[routeKey, onboardingId, body]',
+  expiresAfterSeconds: 24 * 60 * 60,
+  responseHook: (response) => ({ ...(response as object), redelivered: true }),
+});
+const actOnce = makeIdempotent(act, {
+  persistenceStore: idempotencyStoreFromEnvironment(process.env, 'webhook'),
+  config: deliveries,
+});
+
+/**
+ * The API other systems call: start an onboarding, read its status, pause, resume or cancel it.
+ * Every request is signed per Standard Webhooks with the secret in Secrets Manager; an unsigned,
+ * forged or stale one is refused before anything is read or written.
+ */
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+): Promise<APIGatewayProxyResultV2> {
+  try {
+    const body = requestBody(event);
+    const check = verifyWebhookSignature(await signingSecret.value(), { headers: event.headers, body });
+    if (!check.ok) throw new HttpProblem(401, `The request is not signed as required: ${check.reason}`);
+    const onboardingId = event.pathParameters?.id;
+
+    if (event.routeKey === 'GET /onboardings/{id}') return jsonResponse(200, await status(onboardingId!));
+
+    if (event.routeKey === 'POST /onboardings' || body !== '') requireJson(event, body);
+    // With the invocation's deadline known, a delivery cut short by a timeout does not block its id.
+    if (context) deliveries.registerLambdaContext(context);
+    const delivery = { webhookId: check.webhookId, routeKey: event.routeKey, onboardingId, body };
+    const outcome = (await actOnce(delivery)) as Outcome & { redelivered?: boolean };
+    const { redelivered, ...answer } = outcome;
+    // A redelivered start changes nothing: it gets the onboarding, with 200 rather than 202.
+    const statusCode = redelivered && answer.statusCode === 202 ? 200 : answer.statusCode;
+    return jsonResponse(statusCode, answer.body, locationOf(event, answer.body));
+  } catch (error) {
+    return problemResponse(error, event);
+  }
+}
+
+/**
+ * Acts on a delivery. What the request itself got wrong (a bad plan, an unknown or finished
+ * onboarding) is its answer, kept with its id like a success: a redelivery gets it again, and the
+ * id cannot be spent on another onboarding. Only a failure on our side is thrown, which frees the
+ * id for the sender's retry.
+ */
+async function act(delivery: Delivery): Promise<Outcome> {
+  try {
+    return await perform(delivery);
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal) return refusal;
+    throw error;
+  }
+}
+
+async function perform({ routeKey, onboardingId, webhookId, body }: Delivery): Promise<Outcome> {
+  switch (routeKey) {
+    case 'POST /onboardings': {
+      const plan = JSON.parse(body) as unknown;
+      const started = await startOnboarding({ plan, deliveryId: webhookId });
+      logger.info('onboarding start requested by webhook', {
+        onboardingId: started.onboardingId,
+        created: started.created,
+      });
+      return {
+        statusCode: started.created ? 202 : 200,
+        body: { onboardingId: started.onboardingId, created: started.created },
+      };
+    }
+    case 'POST /onboardings/{id}/pause':
+      return { statusCode: 200, body: { ...(await pauseOnboarding(onboardingId!)) } };
+    case 'POST /onboardings/{id}/resume':
+      return { statusCode: 200, body: { ...(await resumeOnboarding(onboardingId!)) } };
+    case 'POST /onboardings/{id}/cancel':
+      return { statusCode: 200, body: { ...(await cancelOnboarding(onboardingId!)) } };
+    default:
+      throw new HttpProblem(404, `No route ${routeKey}`);
+  }
+}
+
+/** The answer to a request onramp refuses for what it asks (not for how it was sent), if it is one. */
+function refusalOf(error: unknown): Outcome | undefined {
+  if (error instanceof PlanInvalid)
+    return { statusCode: 422, body: { error: 'PlanInvalid', message: error.message, issues: error.issues } };
+  if (error instanceof OnboardingNotFound)
+    return { statusCode: 404, body: { error: 'OnboardingNotFound', message: error.message } };
+  if (error instanceof OnboardingConflict)
+    return { statusCode: 409, body: { error: 'OnboardingConflict', message: error.message } };
+  return undefined;
+}
+
+async function status(onboardingId: string) {
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId);
+  return onboardingStatusView(onboarding, weeks, feedback, clock.now().toISOString());
+}
+
+/** A body must be JSON, and well-formed, before it is acted on. */
+function requireJson(event: APIGatewayProxyEventV2, body: string): void {
+  const type = mediaType(event.headers);
+  if (type !== 'application/json')
+    throw new HttpProblem(
+      415,
+      `The body must be application/json, got ${type ? `"${type}"` : 'no content-type'}`,
+    );
+  try {
+    JSON.parse(body);
+  } catch (error) {
+    throw new HttpProblem(400, `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The status URL of the onboarding a request started or changed. */
+function locationOf(event: APIGatewayProxyEventV2, body: Record<string, unknown>): Record<string, string> {
+  if (typeof body.onboardingId !== 'string') return {};
+  const scheme = event.headers['x-forwarded-proto'] ?? 'https';
+  const url = `${scheme}://${event.requestContext.domainName}/onboardings/${encodeURIComponent(body.onboardingId)}`;
+  body.statusUrl = url;
+  return { location: url };
+}
+
+/** What a refused or failed request gets: a status code and a message, never internals. */
+function problemResponse(error: unknown, event: APIGatewayProxyEventV2): APIGatewayProxyResultV2 {
+  const requestId = event.requestContext.requestId;
+  if (error instanceof HttpProblem)
+    return jsonResponse(error.statusCode, {
+      error: statusName(error.statusCode),
+      message: error.message,
+      ...error.details,
+    });
+  const refusal = refusalOf(error);
+  if (refusal) return jsonResponse(refusal.statusCode, refusal.body);
+  if (error instanceof IdempotencyValidationError)
+    return jsonResponse(409, {
+      error: 'WebhookIdReused',
+      message: 'This webhook-id was already used for a different request; every new request needs a new id',
+    });
+  if (error instanceof IdempotencyAlreadyInProgressError)
+    return jsonResponse(
+      409,
+      {
+        error: 'DeliveryInProgress',
+        message: 'A delivery with this webhook-id is still being processed; retry shortly',
+      },
+      { 'retry-after': '1' },
+    );
+  if (error instanceof TransientError)
+    return jsonResponse(
+      503,
+      { error: 'Unavailable', message: 'Try again shortly', requestId },
+      { 'retry-after': '2' },
+    );
+  if (error instanceof OnrampError) return jsonResponse(400, { error: error.name, message: error.message });
+  logger.error('integration request failed', {
+    routeKey: event.routeKey,
+    requestId,
+    errorName: error instanceof Error ? error.name : typeof error,
+  });
+  return jsonResponse(500, {
+    error: 'InternalError',
+    message: 'Something went wrong on our side',
+    requestId,
+  });
+}
+
+function statusName(code: number): string {
+  return (
+    {
+      400: 'BadRequest',
+      401: 'Unauthorized',
+      404: 'NotFound',
+      413: 'PayloadTooLarge',
+      415: 'UnsupportedMediaType',
+    }[code] ?? 'BadRequest'
+  );
+}

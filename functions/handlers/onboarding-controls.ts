@@ -1,0 +1,112 @@
+import { clock } from '#adapters/clock';
+import type { StatusTimes } from '#adapters/onboarding-store';
+import { cancelledEmails } from '#core/emails/cancelled';
+import { OnboardingConflict, TransientError } from '#core/errors';
+import type { Onboarding, OnboardingStatus } from '#core/onboarding';
+import { type Control, controlOutcome, refusal } from '#core/onboarding-controls';
+import { logger } from './shared/logger.ts';
+import { outbox } from './shared/outbox.ts';
+import { store } from './shared/store.ts';
+import { workflow } from './shared/workflow.ts';
+
+/** What a pause, resume or cancel answers: the onboarding's status after it, and since when. */
+export interface ControlResult {
+  onboardingId: string;
+  status: OnboardingStatus;
+  /**
+   * When that status began: the pause, the resume, the cancellation (the first, when asked again).
+   * Absent for resuming an onboarding that was never paused.
+   */
+  since?: string;
+}
+
+/**
+ * Pauses an active onboarding. The week under way finishes (its check-in and the gate's
+ * decision); the next batch is not released until the onboarding is resumed. Pausing a paused
+ * onboarding answers the same; any other status is an `OnboardingConflict`, an unknown id
+ * `OnboardingNotFound`, and nothing is written.
+ */
+export async function pauseOnboarding(onboardingId: string): Promise<ControlResult> {
+  const at = clock.now().toISOString();
+  const { onboarding } = await applyControl(onboardingId, 'pause', { pausedAt: at, updatedAt: at });
+  return result(onboarding, onboarding.pausedAt);
+}
+
+/**
+ * Resumes a paused onboarding: the workflow, if it is already waiting at the release, goes on at
+ * once (its task token is handed back); a release the pause held past its time moves by whole
+ * weeks. Resuming an active onboarding answers the same, and hands back a token an earlier
+ * resume could not (so repeating a failed resume completes it).
+ */
+export async function resumeOnboarding(onboardingId: string): Promise<ControlResult> {
+  const at = clock.now().toISOString();
+  const { onboarding } = await applyControl(onboardingId, 'resume', { resumedAt: at, updatedAt: at });
+  const token = onboarding.pauseToken;
+  if (token) {
+    // Sent before it is forgotten: if sending fails, the token stays for the next resume to send.
+    const delivered = await workflow.sendTaskSuccess(token, { resumed: true });
+    await store.clearPauseToken(onboardingId, token);
+    logger.info('workflow resumed', { onboardingId, delivered });
+  }
+  return result(onboarding, onboarding.resumedAt);
+}
+
+/**
+ * Cancels an onboarding that has not ended: status cancelled, the execution stopped (it ends
+ * ABORTED), and owner and partner told by email, once. Cancelling again changes and sends
+ * nothing more, but stops and tells again whatever an interrupted first cancel left undone.
+ * A completed or failed onboarding cannot be cancelled (`OnboardingConflict`).
+ */
+export async function cancelOnboarding(onboardingId: string): Promise<ControlResult> {
+  const at = clock.now().toISOString();
+  const { onboarding } = await applyControl(
+    onboardingId,
+    'cancel',
+    { cancelledAt: at, updatedAt: at },
+    { removePauseToken: true },
+  );
+  const cancelledAt = onboarding.cancelledAt ?? at;
+  const { stopped } = await workflow.stop(onboardingId, {
+    error: 'OnboardingCancelled',
+    cause: 'The onboarding was cancelled; its owner and partner are told by email.',
+  });
+  const weeks = await store.listWeeks(onboardingId);
+  const sent = await outbox.sendOnce(onboardingId, cancelledEmails(onboarding.plan, weeks, cancelledAt));
+  logger.info('onboarding cancelled', { onboardingId, stopped, emailsSent: sent });
+  return result(onboarding, cancelledAt);
+}
+
+/**
+ * Applies a control with a conditional write on the status it was read in: if the status moved
+ * in between (the workflow completed, another request won), it reads again and decides again.
+ */
+async function applyControl(
+  onboardingId: string,
+  control: Control,
+  times: StatusTimes,
+  options: { removePauseToken?: boolean } = {},
+): Promise<{ onboarding: Onboarding }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const onboarding = await store.getOnboarding(onboardingId);
+    const outcome = controlOutcome(control, onboarding.status);
+    if (outcome.kind === 'refuse') {
+      throw new OnboardingConflict(onboardingId, refusal(onboardingId, control, onboarding.status));
+    }
+    if (outcome.kind === 'same') return { onboarding };
+    const changed = await store.changeStatus(onboardingId, {
+      from: onboarding.status,
+      to: outcome.to,
+      set: times,
+      ...options,
+    });
+    if (changed) {
+      logger.info('onboarding status changed', { onboardingId, from: onboarding.status, to: outcome.to });
+      return { onboarding: changed };
+    }
+  }
+  throw new TransientError(`The status of onboarding "${onboardingId}" kept changing; try again`);
+}
+
+function result(onboarding: Onboarding, since: string | undefined): ControlResult {
+  return { onboardingId: onboarding.id, status: onboarding.status, ...(since ? { since } : {}) };
+}

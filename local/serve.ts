@@ -1,0 +1,126 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { OpenWindow } from './feedback-windows.ts';
+import type { LocalRuntime } from './runtime.ts';
+import { generateLocalSecrets, type LocalSecrets } from './secrets-server.ts';
+import { LOCAL_SECRETS_FILE } from './sign-webhook.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE_PLAN = fileURLToPath(new URL('../examples/bookkeeping.yaml', import.meta.url));
+const EXAMPLE_PLAN_JSON = fileURLToPath(new URL('../.onramp/example-plan.json', import.meta.url));
+export const DEFAULT_PORT = 4000;
+/** How long each week's feedback window stays open, in real seconds, unless told otherwise. */
+export const DEFAULT_WEEK_SECONDS = 120;
+
+export interface ServeOptions {
+  port: number;
+  weekSeconds: number;
+}
+
+/**
+ * `onramp serve`: the local runtime with its HTTP API on a fixed loopback port, until Ctrl-C.
+ * Onboardings started through the API run on their own virtual clocks as in `npm start`, except
+ * that each week's feedback window is held open in real time (`weekSeconds`), so the people in the
+ * plan (you, clicking the links in the emails) have time to answer; nobody is simulated.
+ */
+export async function serve({ port, weekSeconds }: ServeOptions): Promise<number> {
+  const secrets = persistentSecrets(LOCAL_SECRETS_FILE);
+  writeExamplePlan();
+  const { startLocalRuntime } = await import('./runtime.ts');
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime({
+      secrets,
+      httpPort: port,
+      feedbackWindow: { seconds: weekSeconds, onOpen: announceWindow },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(
+        `Port ${port} is taken (another \`npm run serve\`?). Stop it, or pick another port: npm run serve -- --port ${port + 1}`,
+      );
+      return 1;
+    }
+    throw error;
+  }
+  for (const { error } of await runtime.http.preload()) {
+    console.error(`warning: ${(error as Error).message}\n  its routes answer 500 until it loads.`);
+  }
+  console.log(banner(runtime, weekSeconds));
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nStopping…');
+  await runtime.stop();
+  return 0;
+}
+
+/**
+ * The webhook secret and link key, kept in .onramp/secrets.json (git-ignored, readable by this
+ * user only) so that signatures and email links made before a restart still verify after it.
+ */
+export function persistentSecrets(file: string): LocalSecrets {
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
+    if (typeof saved.webhook === 'string' && typeof saved.link === 'string') return saved as LocalSecrets;
+    throw new Error(`${file} must hold {"webhook": "whsec_…", "link": "…"}; delete it to make new secrets`);
+  }
+  const secrets = generateLocalSecrets();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+/** The bookkeeping example as the JSON body the API takes; without an id, each delivery starts its own onboarding. */
+function writeExamplePlan(): void {
+  const plan = parse(readFileSync(EXAMPLE_PLAN, 'utf8')) as Record<string, unknown>;
+  mkdirSync(dirname(EXAMPLE_PLAN_JSON), { recursive: true });
+  writeFileSync(EXAMPLE_PLAN_JSON, `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+function announceWindow({ onboardingId, week, closesAt }: OpenWindow): void {
+  console.log(
+    `${time(new Date())}  ${onboardingId}: week ${week}'s check-ins are out; answers are taken until ${time(closesAt)}`,
+  );
+}
+
+function time(at: Date): string {
+  return at.toTimeString().slice(0, 8);
+}
+
+function banner(runtime: LocalRuntime, weekSeconds: number): string {
+  const api = runtime.http.endpoint;
+  const secretsFile = relative(ROOT, LOCAL_SECRETS_FILE);
+  const planFile = relative(ROOT, EXAMPLE_PLAN_JSON);
+  return `onramp serve: the local stack, with its HTTP API
+
+  API              ${api}
+  Mail             ${runtime.endpoints.ses}/   (every email sent; click the links in them)
+  Webhook secret   ${secretsFile} ("webhook"; kept across restarts)
+  Feedback window  ${weekSeconds} s of real time per week (--week-seconds); every other wait is instant
+
+From the project folder, start an onboarding with a signed webhook (the example plan is in ${planFile}):
+
+  curl -i ${api}/onboardings -H 'content-type: application/json' \\
+    $(npx onramp sign ${planFile}) --data-binary @${planFile}
+
+or signed with openssl alone:
+
+  body=${planFile}; id=msg_$(openssl rand -hex 12); ts=$(date +%s)
+  key=$(node -p "require('./${secretsFile}').webhook.slice(6)" | base64 -d | od -An -tx1 | tr -d ' \\n')
+  sig=$({ printf '%s.%s.' "$id" "$ts"; cat "$body"; } | openssl dgst -sha256 -mac HMAC -macopt hexkey:$key -binary | base64)
+  curl -i ${api}/onboardings -H 'content-type: application/json' \\
+    -H "webhook-id: $id" -H "webhook-timestamp: $ts" -H "webhook-signature: v1,$sig" --data-binary @"$body"
+
+Read its status (GET is signed too, over an empty body):
+
+  curl -s ${api}/onboardings/ONBOARDING_ID $(npx onramp sign)
+
+Ctrl-C stops (the onboardings are in memory and end with it).
+`;
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+
+/** An HTTP API (payload 2.0) event for a route, as API Gateway hands it to the function. */
+export function apiEvent(
+  routeKey: string,
+  request: { pathParameters?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
+): APIGatewayProxyEventV2 {
+  const [method, template] = routeKey.split(' ') as [string, string];
+  const rawPath = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(request.pathParameters?.[name] ?? ''),
+  );
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'api.onramp.test', ...request.headers },
+    ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'api.onramp.test',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+/** The Standard Webhooks headers for a body, signed with `secret` by the specification's library. */
+export function signed(
+  secret: string,
+  body: string,
+  options: { id?: string; at?: Date } = {},
+): Record<string, string> {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = options.at ?? new Date();
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, body),
+  };
+}

@@ -1,0 +1,401 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanInput } from '#core/plan';
+import { lambdaContext } from '#local/http-server';
+import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
+import { SCENARIOS } from '#local/scenarios';
+import { apiEvent, signed } from './api-events.ts';
+import { examplePlan, untilStopped } from './helpers.ts';
+
+let runtime: LocalRuntime;
+let call: (event: ReturnType<typeof apiEvent>) => Promise<APIGatewayProxyStructuredResultV2>;
+beforeAll(async () => {
+  runtime = await startLocalRuntime();
+  const { handler } = await import('#handlers/integration-api');
+  call = async (event) =>
+    (await handler(
+      event,
+      lambdaContext('IntegrationApi', Date.now() + 30_000),
+    )) as APIGatewayProxyStructuredResultV2;
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, unknown> };
+
+/** Sends a request to the integration API as API Gateway would; signed with the stack's secret unless told otherwise. */
+async function send(
+  routeKey: string,
+  options: {
+    id?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    sign?: false | { secret?: string; id?: string; at?: Date };
+  } = {},
+): Promise<Answer> {
+  const body = options.body ?? '';
+  const signature =
+    options.sign === false
+      ? {}
+      : signed(options.sign?.secret ?? runtime.secrets.webhook, body, {
+          ...(options.sign?.id ? { id: options.sign.id } : {}),
+          ...(options.sign?.at ? { at: options.sign.at } : {}),
+        });
+  const result = await call(
+    apiEvent(routeKey, {
+      ...(options.id ? { pathParameters: { id: options.id } } : {}),
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...signature,
+        ...options.headers,
+      },
+      ...(body ? { body } : {}),
+    }),
+  );
+  return {
+    status: result.statusCode ?? 200,
+    body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
+    headers: result.headers ?? {},
+  };
+}
+
+const startRoute = 'POST /onboardings';
+const planWithId = (id: string, changes: Partial<PlanInput> = {}): PlanInput => ({
+  ...examplePlan(),
+  id,
+  ...changes,
+});
+
+/** What a refused request must not have done: no onboarding, no execution, no email. */
+async function expectNothingStarted(onboardingId: string): Promise<void> {
+  expect(await runtime.store.findOnboarding(onboardingId)).toBeUndefined();
+  expect(runtime.stepFunctions.executions.has(onboardingId)).toBe(false);
+  expect(await runtime.store.listEmails(onboardingId)).toEqual([]);
+}
+
+describe('POST /onboardings', () => {
+  it('starts an onboarding from a signed plan: 202 with its id and status URL', async () => {
+    const plan = planWithId('api-started');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    const answer = await send(startRoute, { body: JSON.stringify(plan) });
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({
+      onboardingId: 'api-started',
+      created: true,
+      statusUrl: 'https://api.onramp.test/onboardings/api-started',
+    });
+    expect(answer.headers.location).toBe('https://api.onramp.test/onboardings/api-started');
+    const execution = await untilStopped(runtime.stepFunctions.get('api-started'));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await runtime.store.getOnboarding('api-started')).status).toBe('completed');
+  });
+
+  it('answers a redelivery with the same onboarding (200), starting nothing again', async () => {
+    const plan = planWithId('api-redelivered');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    const body = JSON.stringify(plan);
+    const first = await send(startRoute, { body, sign: { id: 'msg_redelivered' } });
+    await untilStopped(runtime.stepFunctions.get('api-redelivered'));
+    const again = await send(startRoute, { body, sign: { id: 'msg_redelivered' } });
+
+    expect([first.status, again.status]).toEqual([202, 200]);
+    expect(again.body.onboardingId).toBe('api-redelivered');
+    const kickoffs = (await runtime.store.listEmails('api-redelivered')).filter((e) => e.kind === 'kickoff');
+    expect(kickoffs.map((e) => e.role).sort()).toEqual(['owner', 'partner']);
+  });
+
+  it('names the onboarding after the webhook-id when the plan has none', async () => {
+    const { id: _, ...plan } = examplePlan();
+    const body = JSON.stringify(plan);
+    const first = await send(startRoute, { body, sign: { id: 'msg_no_plan_id_1' } });
+    const other = await send(startRoute, { body, sign: { id: 'msg_no_plan_id_2' } });
+
+    expect(first.status).toBe(202);
+    expect(other.status).toBe(202);
+    expect(first.body.onboardingId).toMatch(/^bookkeeping-handover-to-ledgerly-[0-9a-f]{8}$/);
+    expect(other.body.onboardingId).not.toBe(first.body.onboardingId);
+    for (const id of [first.body.onboardingId, other.body.onboardingId] as string[]) {
+      runtime.stepFunctions.get(id).abort();
+    }
+  });
+
+  it('refuses the same webhook-id with another body (409), acting on neither twice', async () => {
+    const plan = planWithId('api-id-reused');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    await send(startRoute, { body: JSON.stringify(plan), sign: { id: 'msg_reused' } });
+    const changed = planWithId('api-id-reused-changed');
+    const answer = await send(startRoute, { body: JSON.stringify(changed), sign: { id: 'msg_reused' } });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toBe('WebhookIdReused');
+    await expectNothingStarted('api-id-reused-changed');
+  });
+
+  it('refuses another plan under an existing onboarding id (409)', async () => {
+    const plan = planWithId('api-conflict');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    await send(startRoute, { body: JSON.stringify(plan) });
+    const answer = await send(startRoute, { body: JSON.stringify({ ...plan, weeks: 7 }) });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ error: 'OnboardingConflict' });
+    expect((await runtime.store.getOnboarding('api-conflict')).plan.weeks).toBe(plan.weeks ?? 8);
+  });
+
+  it('starts one execution and sends one kickoff for 10 concurrent identical deliveries', async () => {
+    const plan = planWithId('api-concurrent');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    const body = JSON.stringify(plan);
+    const headers = signed(runtime.secrets.webhook, body, { id: 'msg_concurrent' });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => send(startRoute, { body, sign: false, headers })),
+    );
+
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    // The others are told it is the same onboarding, or that the first delivery is still being acted on.
+    expect(statuses.every((s) => s === 202 || s === 200 || s === 409)).toBe(true);
+    for (const answer of answers.filter((a) => a.status === 409)) {
+      expect(answer.body.error).toBe('DeliveryInProgress');
+      expect(answer.headers['retry-after']).toBe('1');
+    }
+    await untilStopped(runtime.stepFunctions.get('api-concurrent'));
+    expect([...runtime.stepFunctions.executions.keys()].filter((k) => k === 'api-concurrent')).toHaveLength(
+      1,
+    );
+    const kickoffs = (await runtime.store.listEmails('api-concurrent')).filter((e) => e.kind === 'kickoff');
+    expect(kickoffs).toHaveLength(2);
+    // Both were sent: the emulator holds each recorded message once.
+    const sent = new Set(kickoffs.map((e) => e.messageId));
+    const received = (await runtime.mailbox.list()).filter((m) => sent.has(m.messageId));
+    expect(received).toHaveLength(2);
+  });
+});
+
+describe('requests that are refused change nothing', () => {
+  const body = JSON.stringify(planWithId('api-refused'));
+
+  it.each([
+    ['unsigned', { sign: false as const }, 'missing header webhook-id, webhook-timestamp, webhook-signature'],
+    [
+      'signed with another secret',
+      { sign: { secret: `whsec_${Buffer.from('not the stack secret!!!!').toString('base64')}` } },
+      'webhook-signature does not match the request',
+    ],
+    [
+      'signed six minutes ago',
+      { sign: { at: new Date(Date.now() - 6 * 60_000) } },
+      'webhook-timestamp is more than 5 minutes in the past',
+    ],
+    [
+      'signed six minutes ahead',
+      { sign: { at: new Date(Date.now() + 6 * 60_000) } },
+      'webhook-timestamp is more than 5 minutes in the future',
+    ],
+  ])('%s: 401', async (_, options, reason) => {
+    const answer = await send(startRoute, { body, ...options });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({
+      error: 'Unauthorized',
+      message: `The request is not signed as required: ${reason}`,
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a signed request replayed with a changed body: 401', async () => {
+    const headers = signed(runtime.secrets.webhook, body);
+    const changed = JSON.stringify(planWithId('api-refused', { weeks: 6 }));
+    const answer = await send(startRoute, { body: changed, sign: false, headers });
+    expect(answer.status).toBe(401);
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a body over 256 KB: 413', async () => {
+    const huge = JSON.stringify({ ...planWithId('api-refused'), notes: 'x'.repeat(300 * 1024) });
+    const answer = await send(startRoute, { body: huge });
+    expect(answer.status).toBe(413);
+    expect(answer.body.message).toBe('The request body is over the limit of 256 KB');
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a body that is not JSON by its content type: 415', async () => {
+    const answer = await send(startRoute, { body, headers: { 'content-type': 'text/yaml' } });
+    expect(answer.status).toBe(415);
+    expect(answer.body.message).toBe('The body must be application/json, got "text/yaml"');
+    await expectNothingStarted('api-refused');
+  });
+
+  it('malformed JSON: 400 saying where', async () => {
+    const answer = await send(startRoute, { body: '{"id": "api-refused", ' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(/^The body is not valid JSON: /);
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a bad plan: 422 with every problem and its path', async () => {
+    const bad = { ...planWithId('api-refused'), weeks: 0, tasks: [{ id: 'Not A Slug' }] };
+    const answer = await send(startRoute, { body: JSON.stringify(bad) });
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toBe('PlanInvalid');
+    const paths = (answer.body.issues as Array<{ path: string; message: string }>).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['weeks', 'tasks[0].id', 'tasks[0].title']));
+    await expectNothingStarted('api-refused');
+  });
+});
+
+describe('GET /onboardings/{id}', () => {
+  it('shows the stage, week, volumes, last answers and status of an onboarding', async () => {
+    const plan = planWithId('api-status');
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    await send(startRoute, { body: JSON.stringify(plan) });
+    await untilStopped(runtime.stepFunctions.get('api-status'));
+    const answer = await send('GET /onboardings/{id}', { id: 'api-status' });
+    const weeks = await runtime.store.listWeeks('api-status');
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      onboardingId: 'api-status',
+      status: 'completed',
+      week: weeks.length,
+      stage: { index: weeks.at(-1)!.stage, percent: weeks.at(-1)!.percent },
+      lastFeedback: {
+        owner: { week: weeks.length, rating: 5, source: 'api' },
+        partner: { week: weeks.length, rating: 4, source: 'api' },
+      },
+      nextCheckinAt: null,
+    });
+    expect((answer.body.weeks as Array<{ volume: number }>).map((w) => w.volume)).toEqual(
+      weeks.map((w) => w.volume),
+    );
+    // For systems: no addresses or comments.
+    expect(JSON.stringify(answer.body)).not.toMatch(/@/);
+  });
+
+  it('is signed like the rest: unsigned 401, unknown 404', async () => {
+    expect((await send('GET /onboardings/{id}', { id: 'api-status', sign: false })).status).toBe(401);
+    const unknown = await send('GET /onboardings/{id}', { id: 'no-such-onboarding' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('OnboardingNotFound');
+  });
+});
+
+describe('POST /onboardings/{id}/pause | resume | cancel', () => {
+  /** Starts an onboarding whose sides answer well, and runs `act` while week 2 waits for feedback, at that time. */
+  async function startAndDuringWeek2(id: string, act: () => Promise<void>) {
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    const simulate = runtime.stepFunctions.onWait;
+    let started = false;
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const acted = new Promise<void>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    runtime.stepFunctions.onWait = async (wait) => {
+      await simulate?.(wait);
+      const { week } = wait.state as { week: number };
+      if (wait.executionName === id && wait.stateName === 'WaitForFeedback' && week === 2 && !started) {
+        started = true;
+        await act().then(resolve, reject);
+      }
+    };
+    await send(startRoute, { body: JSON.stringify(planWithId(id)) });
+    // A cancel stops the execution it is called from: the test waits for the call itself to return.
+    return { acted, restore: () => (runtime.stepFunctions.onWait = simulate) };
+  }
+
+  async function untilWaitingForResume(id: string, deadlineMs = 20_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while (runtime.stepFunctions.parked(id).length === 0) {
+      if (runtime.stepFunctions.get(id).status !== 'RUNNING') throw new Error(`${id} ended before pausing`);
+      if (Date.now() > deadline) throw new Error(`${id} did not pause within ${deadlineMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('pauses before the next release and resumes on request; a redelivery changes nothing more', async () => {
+    let paused: Answer | undefined;
+    let redelivered: Answer | undefined;
+    const { acted, restore } = await startAndDuringWeek2('api-paused', async () => {
+      paused = await send('POST /onboardings/{id}/pause', { id: 'api-paused', sign: { id: 'msg_pause' } });
+      redelivered = await send('POST /onboardings/{id}/pause', {
+        id: 'api-paused',
+        sign: { id: 'msg_pause' },
+      });
+    });
+    try {
+      await untilWaitingForResume('api-paused');
+      await acted;
+      expect(paused).toMatchObject({ status: 200, body: { onboardingId: 'api-paused', status: 'paused' } });
+      expect(redelivered?.body).toEqual(paused?.body);
+      const status = await send('GET /onboardings/{id}', { id: 'api-paused' });
+      expect(status.body).toMatchObject({ status: 'paused', week: 2 });
+      expect(JSON.stringify(status.body)).not.toMatch(/token/i);
+
+      const resumed = await send('POST /onboardings/{id}/resume', { id: 'api-paused' });
+      expect(resumed).toMatchObject({ status: 200, body: { onboardingId: 'api-paused', status: 'active' } });
+      const execution = await untilStopped(runtime.stepFunctions.get('api-paused'));
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.visits.filter((v) => v.state === 'WaitForResume')).toHaveLength(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('refuses a captured request replayed against another onboarding (the path is not signed)', async () => {
+    const plan = planWithId('api-replay-target');
+    runtime.simulation.play(plan.id!, SCENARIOS.silent!);
+    await send(startRoute, { body: JSON.stringify(plan) });
+    const headers = signed(runtime.secrets.webhook, '', { id: 'msg_captured_cancel' });
+    const first = await send('POST /onboardings/{id}/cancel', {
+      id: 'no-such-onboarding',
+      sign: false,
+      headers,
+    });
+    const replayed = await send('POST /onboardings/{id}/cancel', {
+      id: 'api-replay-target',
+      sign: false,
+      headers,
+    });
+
+    // Refused, and remembered as refused: a delivery's first answer is its answer.
+    expect(first.status).toBe(404);
+    expect(replayed.status).toBe(409);
+    expect(replayed.body.error).toBe('WebhookIdReused');
+    expect((await runtime.store.getOnboarding('api-replay-target')).status).not.toBe('cancelled');
+    runtime.stepFunctions.get('api-replay-target').abort();
+  });
+
+  it('cancels: the execution stops, the status says so, and both sides are told once', async () => {
+    let cancelled: Answer | undefined;
+    const { acted, restore } = await startAndDuringWeek2('api-cancelled', async () => {
+      cancelled = await send('POST /onboardings/{id}/cancel', { id: 'api-cancelled' });
+    });
+    try {
+      const execution = await untilStopped(runtime.stepFunctions.get('api-cancelled'));
+      await acted;
+      expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+      expect(execution.status).toBe('ABORTED');
+      const again = await send('POST /onboardings/{id}/cancel', { id: 'api-cancelled' });
+      expect(again.body.status).toBe('cancelled');
+      const emails = (await runtime.store.listEmails('api-cancelled')).filter((e) => e.kind === 'cancelled');
+      expect(emails.map((e) => e.role).sort()).toEqual(['owner', 'partner']);
+      expect((await send('GET /onboardings/{id}', { id: 'api-cancelled' })).body).toMatchObject({
+        status: 'cancelled',
+        nextCheckinAt: null,
+      });
+    } finally {
+      restore();
+    }
+  });
+
+  it('refuses to pause a completed onboarding (409), writing nothing', async () => {
+    const before = await runtime.store.getOnboarding('api-started');
+    const answer = await send('POST /onboardings/{id}/pause', { id: 'api-started' });
+    expect(answer.status).toBe(409);
+    expect(answer.body.message).toMatch(/completed/);
+    expect(await runtime.store.getOnboarding('api-started')).toEqual(before);
+  });
+});

@@ -1,0 +1,289 @@
+import { Temporal } from 'temporal-polyfill';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWithClock } from '#adapters/clock';
+import type { Onboarding, WeekRecord } from '#core/onboarding';
+import { weekSchedule } from '#core/schedule';
+import type { Execution, ParkedTask, StateVisit, WaitEvent } from '#local/runner';
+import type { LocalRuntime } from '#local/runtime';
+import { startLocalRuntime } from '#local/runtime';
+import { SCENARIOS } from '#local/scenarios';
+import { examplePlan, untilStopped } from './helpers.ts';
+
+type Controls = typeof import('#handlers/onboarding-controls');
+
+let runtime: LocalRuntime;
+let controls: Controls;
+/** What the test does when an execution reaches a Wait, beside the simulated people answering. */
+const atWait = new Map<string, (wait: WaitEvent) => Promise<void>>();
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime();
+  // The controls read their configuration at load, like a Lambda: after the runtime set it.
+  controls = await import('#handlers/onboarding-controls');
+  const simulate = runtime.stepFunctions.onWait;
+  runtime.stepFunctions.onWait = async (wait) => {
+    await simulate?.(wait);
+    await atWait.get(wait.executionName)?.(wait);
+  };
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const DAY = 24 * 3600 * 1000;
+
+/** Starts an onboarding of the example plan, with both sides answering well every week. */
+async function startSteady(id: string): Promise<Execution> {
+  runtime.simulation.play(id, SCENARIOS.steady!);
+  await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
+  return runtime.stepFunctions.get(id);
+}
+
+/** Runs `act` once, when the execution starts waiting for the feedback of `week`, at that time. */
+function duringWeek(id: string, week: number, act: () => Promise<unknown>): void {
+  atWait.set(id, async ({ stateName, state }) => {
+    if (stateName === 'WaitForFeedback' && (state as { week: number }).week === week) await act();
+  });
+}
+
+/** Polls until the execution waits for a task token, failing past the deadline or if it ends. */
+async function untilParked(id: string, other?: string, deadlineMs = 20_000): Promise<ParkedTask> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const parked = runtime.stepFunctions.parked(id).find((p) => p.token !== other);
+    if (parked) return parked;
+    const { status } = runtime.stepFunctions.get(id);
+    if (status !== 'RUNNING') throw new Error(`${id} ended ${status} instead of waiting for a resume`);
+    if (Date.now() > deadline) throw new Error(`${id} did not wait for a resume within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const states = (visits: StateVisit[]) => visits.map((v) => v.state);
+const ownerWallClock = (instant: string, onboarding: Onboarding) =>
+  Temporal.Instant.from(instant).toZonedDateTimeISO(onboarding.plan.owner.timeZone);
+
+describe('pausing during week 2, resuming ten days after week 3 was due', () => {
+  const id = 'paused-in-week-2';
+  let execution: Execution;
+  let firstPark: ParkedTask;
+  let whilePaused: { onboarding: Onboarding; weeks: WeekRecord[]; path: string[]; history: string };
+  let secondPark: ParkedTask;
+  let pausedAgain: Awaited<ReturnType<Controls['pauseOnboarding']>>;
+  let resumed: Awaited<ReturnType<Controls['resumeOnboarding']>>;
+  let resumedAt: string;
+
+  beforeAll(async () => {
+    duringWeek(id, 2, () => controls.pauseOnboarding(id));
+    execution = await startSteady(id);
+    firstPark = await untilParked(id);
+    whilePaused = {
+      onboarding: await runtime.store.getOnboarding(id),
+      weeks: await runtime.store.listWeeks(id),
+      path: states(execution.visits),
+      history: JSON.stringify(execution.visits),
+    };
+    pausedAgain = await controls.pauseOnboarding(id);
+
+    // Ten days pass for the parked execution: its week-long wait times out at seven, the release
+    // step finds it still paused, and it parks again under a new token.
+    const tenDaysLate = new Date(firstPark.parkedAt.getTime() + 10 * DAY);
+    expect(runtime.stepFunctions.letTimePass(id, tenDaysLate)).toBe('timed-out');
+    secondPark = await untilParked(id, firstPark.token);
+    expect(runtime.stepFunctions.letTimePass(id, tenDaysLate)).toBe('waiting');
+    // The owner resumes then: at the execution's time (each local execution lives at its own).
+    resumed = await runWithClock(execution.clock, () => controls.resumeOnboarding(id));
+    resumedAt = tenDaysLate.toISOString();
+    await untilStopped(execution);
+  });
+
+  it('finishes week 2 (check-in and gate) and releases nothing for week 3 while paused', () => {
+    const { onboarding, weeks } = whilePaused;
+    expect(onboarding).toMatchObject({ status: 'paused', pauseToken: firstPark.token });
+    expect(onboarding.pausedAt).toBe(weeks[1]!.checkinAt);
+    expect(weeks.map((w) => w.week)).toEqual([1, 2]);
+    expect(weeks[1]!.decision?.outcome).toBe('advance');
+  });
+
+  it('parks the execution at the release, in the token wait, with no personal data in its history', () => {
+    expect(whilePaused.path.slice(-5)).toEqual([
+      'IsOnboardingDone',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'WaitForResume',
+    ]);
+    expect(firstPark).toMatchObject({ stateName: 'WaitForResume' });
+    // Parked when week 3 was due, with a week-long timeout.
+    const due = weekSchedule(whilePaused.onboarding.plan, 3).releaseAt;
+    expect(firstPark.parkedAt.toISOString()).toBe(due);
+    expect(firstPark.timeoutAt?.getTime()).toBe(Date.parse(due) + 7 * DAY);
+    expect(whilePaused.history).not.toMatch(/@/);
+  });
+
+  it('answers a second pause the same way, changing nothing', () => {
+    expect(pausedAgain).toEqual({
+      onboardingId: id,
+      status: 'paused',
+      since: whilePaused.onboarding.pausedAt,
+    });
+  });
+
+  it('looks again when the week-long wait times out, and waits again under a new token', () => {
+    expect(secondPark.token).not.toBe(firstPark.token);
+    expect(secondPark.parkedAt.getTime()).toBe(firstPark.parkedAt.getTime() + 7 * DAY);
+    expect(() => runtime.stepFunctions.sendTaskSuccess(firstPark.token, '{}')).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+  });
+
+  it('goes on after the resume and completes, with every week released', async () => {
+    expect(resumed).toEqual({ onboardingId: id, status: 'active', since: resumedAt });
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(onboarding).toMatchObject({ status: 'completed', pausedWeeks: 2, resumedAt });
+    expect(onboarding.pauseToken).toBeUndefined();
+    const path = states(execution.visits);
+    expect(path.filter((s) => s === 'WaitForResume')).toHaveLength(2);
+    expect(path.at(-1)).toBe('WrapUp');
+  });
+
+  it('moves week 3 and every week after it by two whole weeks: same weekday and time', async () => {
+    const onboarding = await runtime.store.getOnboarding(id);
+    const weeks = await runtime.store.listWeeks(id);
+    const planned = (week: number) => weekSchedule(onboarding.plan, week).checkinAt;
+
+    expect(weeks.slice(0, 2).map((w) => w.checkinAt)).toEqual([planned(1), planned(2)]);
+    for (const w of weeks.slice(2)) {
+      const [was, is] = [
+        ownerWallClock(planned(w.week), onboarding),
+        ownerWallClock(w.checkinAt, onboarding),
+      ];
+      expect(was.toPlainDate().until(is.toPlainDate()).days, `week ${w.week}`).toBe(14);
+      expect(is.dayOfWeek).toBe(was.dayOfWeek);
+      expect(is.toPlainTime().toString()).toBe(was.toPlainTime().toString());
+    }
+    // Released after the resume, not while paused.
+    expect(Date.parse(weeks[2]!.releasedAt)).toBeGreaterThanOrEqual(Date.parse(resumedAt));
+  });
+});
+
+describe('cancelling', () => {
+  it('while the workflow runs: ABORTED, status cancelled, both sides told once', async () => {
+    const id = 'cancelled-in-week-2';
+    let cancelling: ReturnType<Controls['cancelOnboarding']> | undefined;
+    duringWeek(id, 2, () => {
+      cancelling = controls.cancelOnboarding(id);
+      return cancelling;
+    });
+    const execution = await untilStopped(await startSteady(id));
+    // The execution stops in the middle of the cancel, which goes on to tell both sides.
+    const first = await cancelling;
+
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(execution).toMatchObject({ status: 'ABORTED', error: 'OnboardingCancelled' });
+    expect(states(execution.visits)).not.toContain('MarkFailed');
+    expect(onboarding).toMatchObject({ status: 'cancelled', cancelledAt: first?.since });
+    expect(first).toEqual({ onboardingId: id, status: 'cancelled', since: onboarding.cancelledAt });
+    expect((await runtime.store.listWeeks(id)).map((w) => w.week)).toEqual([1, 2]);
+
+    const emails = (await runtime.store.listEmails(id)).filter((e) => e.kind === 'cancelled');
+    expect(emails.map((e) => `${e.role}:${e.to.join()}`).sort()).toEqual([
+      'owner:maria@santos-advisory.example',
+      'partner:team@ledgerly.example',
+    ]);
+    const ids = new Set(emails.map((e) => e.messageId));
+    const received = (await runtime.mailbox.list()).filter((m) => ids.has(m.messageId));
+    expect(received.map((m) => m.destination.to.join()).sort()).toEqual([
+      'maria@santos-advisory.example',
+      'team@ledgerly.example',
+    ]);
+    for (const mail of received) {
+      expect(mail.subject).toBe(`Cancelled: ${onboarding.plan.title}`);
+      expect(mail.body.text).toContain('was cancelled on');
+      expect(mail.body.text).toContain('No further work will be released');
+    }
+
+    const mailBefore = (await runtime.mailbox.list()).length;
+    const again = await controls.cancelOnboarding(id);
+    expect(again).toEqual(first);
+    expect((await runtime.store.listEmails(id)).filter((e) => e.kind === 'cancelled')).toEqual(emails);
+    expect((await runtime.mailbox.list()).length).toBe(mailBefore);
+  });
+
+  it('while paused: the waiting execution is stopped and its token forgotten', async () => {
+    const id = 'cancelled-while-paused';
+    duringWeek(id, 1, () => controls.pauseOnboarding(id));
+    const execution = await startSteady(id);
+    const parked = await untilParked(id);
+
+    await controls.cancelOnboarding(id);
+    await untilStopped(execution);
+
+    expect(execution.status).toBe('ABORTED');
+    expect(runtime.stepFunctions.parked(id)).toEqual([]);
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(onboarding.status).toBe('cancelled');
+    expect(onboarding.pauseToken).toBeUndefined();
+    expect(() => runtime.stepFunctions.sendTaskSuccess(parked.token, '{}')).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+    await expect(controls.resumeOnboarding(id)).rejects.toMatchObject({ name: 'OnboardingConflict' });
+  });
+});
+
+describe('a resume that comes before the workflow has kept its token', () => {
+  it('the wait hands its own token back, and the workflow goes on on schedule', async () => {
+    const id = 'resumed-before-parked';
+    duringWeek(id, 1, () => controls.pauseOnboarding(id));
+    const execution = await startSteady(id);
+    const parked = await untilParked(id);
+    // As if the resume came between the release step's look and the wait keeping its token: the
+    // onboarding is active again and no token is kept, so only the wait itself can go on.
+    await runtime.store.clearPauseToken(id, parked.token);
+    await runWithClock(execution.clock, () => controls.resumeOnboarding(id));
+    expect(runtime.stepFunctions.parked(id)).toHaveLength(1);
+
+    const { handler: parkWhilePaused } = await import('#handlers/park-while-paused');
+    const answer = await runWithClock(execution.clock, () =>
+      parkWhilePaused({ onboardingId: id, taskToken: parked.token }),
+    );
+    await untilStopped(execution);
+
+    expect(answer).toEqual({ parked: false });
+    expect(execution.status).toBe('SUCCEEDED');
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(onboarding.status).toBe('completed');
+    expect(onboarding.pausedWeeks).toBeUndefined();
+    const weeks = await runtime.store.listWeeks(id);
+    expect(weeks[1]!.checkinAt).toBe(weekSchedule(onboarding.plan, 2).checkinAt);
+  });
+});
+
+describe('controls an onboarding does not allow', () => {
+  it('pausing, resuming or cancelling a completed onboarding is a conflict that writes nothing', async () => {
+    const id = 'completed-then-paused';
+    await untilStopped(await startSteady(id));
+    const before = await runtime.store.getOnboarding(id);
+    const emailsBefore = await runtime.store.listEmails(id);
+
+    for (const control of [controls.pauseOnboarding, controls.resumeOnboarding, controls.cancelOnboarding]) {
+      await expect(control(id)).rejects.toMatchObject({
+        name: 'OnboardingConflict',
+        message: expect.stringContaining('it is completed'),
+      });
+    }
+
+    expect(await runtime.store.getOnboarding(id)).toEqual(before);
+    expect(await runtime.store.listEmails(id)).toEqual(emailsBefore);
+  });
+
+  it('an unknown onboarding is OnboardingNotFound', async () => {
+    await expect(controls.pauseOnboarding('no-such-onboarding')).rejects.toMatchObject({
+      name: 'OnboardingNotFound',
+    });
+    await expect(controls.cancelOnboarding('no-such-onboarding')).rejects.toMatchObject({
+      name: 'OnboardingNotFound',
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { formatDateTime } from '#core/calendar';
+import { cancelledEmails } from '#core/emails/cancelled';
+import { planFixture, weekRecordFixture } from './fixtures.ts';
+
+const plan = planFixture();
+const week1 = weekRecordFixture(plan, 1, 0);
+const week2 = weekRecordFixture(
+  plan,
+  2,
+  1,
+  week1.tasks.map((t) => t.taskId),
+);
+// Thursday 17 December 2026, 10:30 in Berlin; 17:30 in Manila.
+const CANCELLED_AT = '2026-12-17T09:30:00.000Z';
+
+describe('cancelledEmails', () => {
+  it('tells the owner and every partner address, once each, under one subject', () => {
+    const [owner, partner] = cancelledEmails(plan, [week1, week2], CANCELLED_AT);
+
+    expect([owner, partner].map((m) => ({ kind: m!.kind, week: m!.week, role: m!.role, to: m!.to }))).toEqual(
+      [
+        { kind: 'cancelled', week: 0, role: 'owner', to: ['maria@santos-advisory.example'] },
+        {
+          kind: 'cancelled',
+          week: 0,
+          role: 'partner',
+          to: ['team@ledgerly.example', 'lead@ledgerly.example'],
+        },
+      ],
+    );
+    expect(owner!.subject).toBe('Cancelled: Bookkeeping handover to Ledgerly');
+    expect(partner!.subject).toBe(owner!.subject);
+    expect(partner!.replyTo).toEqual(['maria@santos-advisory.example']);
+  });
+
+  it('says when, in each reader’s time zone, and how far the onboarding got', () => {
+    const [owner, partner] = cancelledEmails(plan, [week1, week2], CANCELLED_AT);
+    const handedOver = new Set([...week1.tasks, ...week2.tasks].map((t) => t.taskId)).size;
+
+    expect(owner!.text).toContain(`was cancelled on ${formatDateTime(CANCELLED_AT, 'Europe/Berlin')}.`);
+    expect(partner!.text).toContain(`was cancelled on ${formatDateTime(CANCELLED_AT, 'Asia/Manila')}.`);
+    expect(owner!.text).toContain('17 December 2026 at 10:30');
+    expect(partner!.text).toContain('17 December 2026 at 17:30');
+    expect(owner!.text).toContain(`It ran for 2 weeks; ${handedOver} of 4 tasks had been handed over.`);
+    expect(owner!.text).toContain('please talk to Ledgerly Outsourcing directly');
+    expect(partner!.text).toContain('please talk to Maria Santos directly');
+    expect(owner!.html).toContain('No further work will be released');
+  });
+
+  it('says so when nothing had been handed over yet', () => {
+    const [owner] = cancelledEmails(plan, [], CANCELLED_AT);
+    expect(owner!.text).toContain('It was cancelled before any work was handed over.');
+  });
+
+  it('escapes the plan’s text in the HTML part', () => {
+    const hostile = planFixture({ title: '<script>alert(1)</script> "&\'' });
+    const [owner] = cancelledEmails(hostile, [], CANCELLED_AT);
+
+    expect(owner!.html).not.toContain('<script');
+    expect(owner!.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;');
+    expect(owner!.text).toContain('<script>alert(1)</script>');
+  });
+});

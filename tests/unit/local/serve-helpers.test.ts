@@ -1,0 +1,107 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RealTimeFeedbackWindows } from '#local/feedback-windows';
+import type { WaitEvent } from '#local/runner';
+import { persistentSecrets } from '#local/serve';
+import { readWebhookSecret, webhookHeaders } from '#local/sign-webhook';
+
+const folder = () => mkdtempSync(join(tmpdir(), 'onramp-serve-'));
+
+describe('the secrets `onramp serve` keeps', () => {
+  it('are made on first use, readable by this user only, and the same after a restart', () => {
+    const file = join(folder(), '.onramp', 'secrets.json');
+
+    const first = persistentSecrets(file);
+    const again = persistentSecrets(file);
+
+    expect(first.webhook).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(first.link.length).toBeGreaterThan(20);
+    expect(again).toEqual(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a file without both secrets, saying how to start over', () => {
+    const file = join(folder(), 'secrets.json');
+    writeFileSync(file, '{"webhook":"whsec_abc"}');
+
+    expect(() => persistentSecrets(file)).toThrow(/delete it to make new secrets/);
+  });
+});
+
+describe('signing a body for curl', () => {
+  it('makes the three Standard Webhooks headers the library verifies', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"title":"Bookkeeping"}\n';
+
+    const headers = webhookHeaders(secret, body, { id: 'msg_1' });
+
+    expect(headers['webhook-id']).toBe('msg_1');
+    expect(() => new Webhook(secret).verify(body, headers)).not.toThrow();
+  });
+
+  it('signs with a bare secret as Secrets Manager generates it, as the API reads it', () => {
+    const bare = 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+    const headers = webhookHeaders(bare, '');
+
+    expect(() => new Webhook(`whsec_${bare}`).verify('', headers)).not.toThrow();
+  });
+
+  it('reads the secret from serve’s secrets.json or from a file holding only the secret', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'secrets.json'), '{"webhook":"whsec_abc","link":"x"}');
+    writeFileSync(join(dir, 'secret.txt'), 'whsec_def\n');
+
+    expect(readWebhookSecret(join(dir, 'secrets.json'))).toBe('whsec_abc');
+    expect(readWebhookSecret(join(dir, 'secret.txt'))).toBe('whsec_def');
+  });
+});
+
+describe('feedback windows held open in real time', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const wait = (stateName: string): WaitEvent => ({
+    executionName: 'acme-1',
+    stateName,
+    state: { onboardingId: 'acme-1', week: 2 },
+    until: new Date('2030-01-10T12:00:00Z'),
+  });
+
+  it('holds the feedback Wait for the set seconds, and announces when it closes', async () => {
+    vi.useFakeTimers({ now: new Date('2030-01-01T10:00:00Z') });
+    const opened: unknown[] = [];
+    const windows = new RealTimeFeedbackWindows(60, (w) => opened.push(w));
+    let closed = false;
+
+    const held = windows.onWait(wait('WaitForFeedback')).then(() => {
+      closed = true;
+    });
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await held;
+
+    expect(closed).toBe(true);
+    expect(opened).toEqual([{ onboardingId: 'acme-1', week: 2, closesAt: new Date('2030-01-01T10:01:00Z') }]);
+  });
+
+  it('lets every other Wait pass at once', async () => {
+    const windows = new RealTimeFeedbackWindows(60);
+
+    await expect(windows.onWait(wait('WaitForCheckin'))).resolves.toBeUndefined();
+  });
+
+  it('closes every open window when the runtime stops', async () => {
+    const windows = new RealTimeFeedbackWindows(3600);
+    const held = windows.onWait(wait('WaitForFeedback'));
+
+    windows.close();
+
+    await expect(held).resolves.toBeUndefined();
+  });
+});
