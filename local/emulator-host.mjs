@@ -9,10 +9,24 @@
  * Plain JavaScript, unlike the rest of the project: this process starts on the boot's critical
  * path, and loading the TypeScript loader here would add a quarter of a second to every boot.
  */
-import { readFileSync } from 'node:fs';
-import validateDefinition from 'asl-validator';
-import sesServer from 'aws-ses-v2-local';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
+
+// Validating takes as long as starting both emulators (asl-validator compiles its JSON schemas on
+// every call), so it runs on a thread of its own, started first, while the emulators start here.
+const definitionPath = process.argv[2];
+const validation = definitionPath
+  ? new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./validate-definition.mjs', import.meta.url), {
+        workerData: { definitionPath },
+      });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })
+  : Promise.resolve({ isValid: true });
+const [{ default: sesServer }, { default: dynalite }] = await Promise.all([
+  import('aws-ses-v2-local'),
+  import('dynalite'),
+]);
 
 /** @typedef {import('node:http').Server} Server */
 
@@ -39,10 +53,6 @@ const endpointOf = (server) =>
   `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
 
 const servers = await Promise.all([startDynamoDb(), startSes()]);
-const definitionPath = process.argv[2];
-const validation = definitionPath
-  ? validateDefinition(JSON.parse(readFileSync(definitionPath, 'utf8')), { checkPaths: true, checkArn: true })
-  : undefined;
 
 const stop = async () => {
   await Promise.allSettled(
@@ -64,8 +74,8 @@ process.on('message', (message) => {
   }
 });
 process.on('disconnect', () => void stop());
-process.send?.({
-  dynamodb: endpointOf(servers[0]),
-  ses: endpointOf(servers[1]),
-  ...(validation && !validation.isValid ? { definitionErrors: validation.errorsText('\n') } : {}),
-});
+// The endpoints first, so the runtime can create the table and load the handlers while the
+// definition is still being validated; then the verdict.
+process.send?.({ dynamodb: endpointOf(servers[0]), ses: endpointOf(servers[1]) });
+const verdict = /** @type {{ isValid: boolean, errors?: string }} */ (await validation);
+process.send?.({ validated: true, ...(verdict.isValid ? {} : { definitionErrors: verdict.errors }) });

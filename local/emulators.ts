@@ -11,6 +11,11 @@ export interface Emulator {
 export interface EmulatorHost {
   dynamodb: string;
   ses: string;
+  /**
+   * Settles once the state machine definition is validated (after the emulators listen, so the
+   * runtime's boot goes on meanwhile); rejects with every problem when it is invalid.
+   */
+  definitionValidated: Promise<void>;
   /** The emulator process's peak resident memory (KiB) and CPU time (ms) so far. */
   stats(): Promise<{ maxRssKb: number; cpuMs: number }>;
   close(): Promise<void>;
@@ -20,14 +25,15 @@ export interface EmulatorHost {
  * Starts the emulated AWS side in a child process (local/emulator-host.mjs): the handlers, the SDK
  * and the state machine keep this process's core, the emulators get the other one. The child also
  * validates the state machine definition at `definitionPath`, as Step Functions would on creation.
- * Resolves once both emulators listen; rejects if the definition is invalid or the child dies.
+ * Resolves once both emulators listen (the definition's verdict follows in `definitionValidated`);
+ * rejects if the child dies first.
  */
 export async function startEmulatorHost(definitionPath: string): Promise<EmulatorHost> {
   const child = fork(new URL('./emulator-host.mjs', import.meta.url), [definitionPath], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  type Ready = { dynamodb: string; ses: string; definitionErrors?: string };
+  type Ready = { dynamodb: string; ses: string };
   const ready = await new Promise<Ready>((resolve, reject) => {
     // A child that never reports is killed rather than waited on for ever.
     const timer = setTimeout(() => {
@@ -45,9 +51,27 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   });
   child.removeAllListeners('exit');
   child.removeAllListeners('error');
+  const definitionValidated = new Promise<void>((resolve, reject) => {
+    const onVerdict = (message: unknown) => {
+      const verdict = message as { validated?: boolean; definitionErrors?: string };
+      if (!verdict.validated) return;
+      child.off('message', onVerdict);
+      if (verdict.definitionErrors === undefined) return resolve();
+      reject(
+        new Error(`The state machine definition ${definitionPath} is invalid:\n${verdict.definitionErrors}`),
+      );
+    };
+    child.on('message', onVerdict);
+    child.once('exit', () =>
+      reject(new Error('The emulator process exited before validating the definition')),
+    );
+  });
+  // Awaited by the runtime before it runs anything; until then a rejection is not unhandled.
+  definitionValidated.catch(() => undefined);
   child.on('error', (error) => console.error('local emulator process:', error));
   child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') {
+    // Ctrl-C reaches the whole process group: the child stopping on SIGINT is expected too.
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL' && signal !== 'SIGINT') {
       console.error(`local emulator process stopped unexpectedly (code ${code}, signal ${signal})`);
     }
   });
@@ -66,13 +90,10 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
       });
       child.send('stop');
     });
-  if (ready.definitionErrors) {
-    await stop();
-    throw new Error(`The state machine definition ${definitionPath} is invalid:\n${ready.definitionErrors}`);
-  }
   return {
     dynamodb: ready.dynamodb,
     ses: ready.ses,
+    definitionValidated,
     stats: () =>
       new Promise((resolve) => {
         const onMessage = (message: unknown) => {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import './node-compat.ts';
 import { onboardingStoreFromEnvironment } from '#adapters/from-environment';
 import type { OnboardingStore } from '#adapters/onboarding-store';
@@ -131,6 +132,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       };
     }
 
+    // Step Functions refuses an invalid definition before it runs anything; so does this.
+    await emulators.definitionValidated;
     return {
       endpoints,
       secrets,
@@ -159,7 +162,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
 /** Loads the heavy modules the handlers import, without constructing anything that reads the environment. */
 async function preloadHandlerDependencies(): Promise<void> {
+  // The domain is pure: it reads no configuration when it loads (the handlers do), so all of it
+  // loads now, with the libraries the workflow's handlers and adapters use.
+  const core = new URL('../functions/core/', import.meta.url);
+  const domain = readdirSync(core, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => new URL(file, core).href);
   await Promise.all([
+    ...domain.map((module) => import(module)),
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
     import('@aws-sdk/client-ses'),
