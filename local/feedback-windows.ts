@@ -1,4 +1,4 @@
-import type { WaitEvent } from './runner.ts';
+import type { ParkedTask, WaitEvent } from './runner.ts';
 
 /** The Wait of the workflow during which people answer the week's check-in (statemachines/onboarding.asl.json). */
 const FEEDBACK_WAIT = 'WaitForFeedback';
@@ -9,6 +9,8 @@ export interface OpenWindow {
   week: number;
   /** When, in real time, the workflow goes on to decide the week. */
   closesAt: Date;
+  /** The owner's decision is open (the weekly check asked them), rather than the week's feedback. */
+  owner?: boolean;
 }
 
 /**
@@ -43,6 +45,34 @@ export class RealTimeFeedbackWindows {
       this.onOpen?.({ onboardingId, week, closesAt: new Date(Date.now() + this.seconds * 1000) });
     });
   };
+
+  /**
+   * For the runner's onPark: the owner's decision stays open as long as a feedback window, in real
+   * time, for a person to decide through the email's links; then, if nobody did, `expire` lets the
+   * execution's time run to the wait's deadline (the default applies). Returns at once: a decision
+   * made meanwhile moves the workflow on without waiting for the timer.
+   */
+  onPark(task: ParkedTask, expire: (until: Date) => unknown): void {
+    if (task.stateName !== 'WaitForOwnerDecision' || !task.timeoutAt) return;
+    const deadline = task.timeoutAt;
+    const timer = setTimeout(() => {
+      this.open.delete(timer);
+      try {
+        expire(deadline);
+      } catch {
+        // Decided (or stopped) meanwhile: nothing waits any more.
+      }
+    }, this.seconds * 1000);
+    timer.unref();
+    // Stopping the runtime drops the timer: nothing is left to expire.
+    this.open.set(timer, () => undefined);
+    this.onOpen?.({
+      onboardingId: task.executionName,
+      week: 0,
+      closesAt: new Date(Date.now() + this.seconds * 1000),
+      owner: true,
+    });
+  }
 
   /** Closes every open window at once, so stopping the runtime does not wait for them. */
   close(): void {

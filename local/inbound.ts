@@ -1,23 +1,24 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SESEvent } from 'aws-lambda';
-import { simpleParser } from 'mailparser';
-import { parse as parseYaml } from 'yaml';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { MAX_RAW_MAIL_BYTES, type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
 import { findPlanText, normalizeMessageId } from '#core/inbound-plan';
 import type { VerdictStatus } from '#core/inbound-screening';
+import { replyTokenOf } from '#core/reply-address';
 import { readPlanText, validatePlan } from '#core/validate-plan';
 import type { InboundOutcome } from '#handlers/receive-mail';
+import { configureLocalInbound, LOCAL_INBOUND_ADDRESS } from './inbound-config.ts';
 import type { ReceivedEmail } from './mailbox.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 
-/** The address plans are emailed to, on this machine. */
-export const LOCAL_INBOUND_ADDRESS = 'plans@onramp.local';
+export { configureLocalInbound, LOCAL_INBOUND_ADDRESS };
 
-const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
+/** The address plans are emailed to, on this machine. */
+
 const MAIL_FOLDER = fileURLToPath(new URL('../.onramp/mail', import.meta.url));
 const RUN_DEADLINE_MS = 5 * 60_000;
 
@@ -28,32 +29,13 @@ export interface LocalDelivery {
   event: SESEvent;
   /** The From address the allow-list is checked against. */
   sender: string;
+  /** Who SES received it for: the inbound address, or a reply address of it. */
+  recipient: string;
   /** Which verdicts the message itself carried (as SES writes them into a stored message); the rest are PASS. */
   verdictsFromMessage: Check[];
   outcome: InboundOutcome;
   /** The reply the SES emulator received, if one was sent. */
   reply?: ReceivedEmail;
-}
-
-/**
- * The allow-list of the local runtime: INBOUND_ALLOWED_SENDERS if set in the shell, else the
- * owners of the example plans, so that their plans can be emailed as they are.
- */
-export function localAllowedSenders(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.INBOUND_ALLOWED_SENDERS?.trim()) return env.INBOUND_ALLOWED_SENDERS;
-  const owners = readdirSync(EXAMPLES)
-    .filter((file) => /\.ya?ml$/.test(file))
-    .map((file) => parseYaml(readFileSync(join(EXAMPLES, file), 'utf8')) as { owner?: { email?: string } })
-    .flatMap((plan) => (plan.owner?.email ? [plan.owner.email] : []));
-  return owners.join(',');
-}
-
-/** Sets the inbound function's configuration on the local runtime: the address and the allow-list. */
-export function configureLocalInbound(): void {
-  Object.assign(process.env, {
-    INBOUND_ADDRESS: LOCAL_INBOUND_ADDRESS,
-    INBOUND_ALLOWED_SENDERS: localAllowedSenders(),
-  });
 }
 
 /**
@@ -78,16 +60,17 @@ export async function deliverLocally(
   configureLocalInbound();
   // Loaded once the environment is set, as a Lambda's code loads after its configuration.
   const { receiveMail } = await import('#handlers/receive-mail');
-  const { event, sender, verdictsFromMessage } = await receiptEvent(raw, options);
+  const { event, sender, recipient, verdictsFromMessage } = await receiptEvent(raw, options);
   const before = new Set((await runtime.mailbox.list()).map((m) => m.messageId));
   const [outcome] = await receiveMail(event, fileSource(raw));
+  // The answer to a plan has the inbound address as its Reply-To; to a check-in reply, the reply address.
   const reply = (await runtime.mailbox.list()).find(
     (m) =>
       !before.has(m.messageId) &&
-      m.replyTo.includes(LOCAL_INBOUND_ADDRESS) &&
+      m.replyTo.some((address) => address.toLowerCase() === recipient) &&
       m.destination.to.includes(sender),
   );
-  return { event, sender, verdictsFromMessage, outcome: outcome!, ...(reply ? { reply } : {}) };
+  return { event, sender, recipient, verdictsFromMessage, outcome: outcome!, ...(reply ? { reply } : {}) };
 }
 
 /** The message file as the raw mail source, with the same size limit as the S3 adapter. */
@@ -104,8 +87,9 @@ function fileSource(raw: Uint8Array): RawMailSource {
 async function receiptEvent(
   raw: Uint8Array,
   options: { from?: string },
-): Promise<Pick<LocalDelivery, 'event' | 'sender' | 'verdictsFromMessage'>> {
+): Promise<Pick<LocalDelivery, 'event' | 'sender' | 'recipient' | 'verdictsFromMessage'>> {
   const parsed = await simpleParser(Buffer.from(raw), { skipHtmlToText: true, skipTextToHtml: true });
+  const recipient = recipientOf(parsed);
   const header = (name: string) => parsed.headerLines.find((h) => h.key === name)?.line;
   const headerValue = (line: string | undefined) => line?.slice(line.indexOf(':') + 1).trim();
   const fromHeader = parsed.from?.value ?? [];
@@ -131,7 +115,7 @@ async function receiptEvent(
             timestamp,
             source: options.from ?? returnPath ?? sender,
             messageId: sesMessageId,
-            destination: [LOCAL_INBOUND_ADDRESS],
+            destination: [recipient],
             headersTruncated: false,
             headers: parsed.headerLines.map((h) => ({
               name: h.line.slice(0, h.line.indexOf(':')),
@@ -141,7 +125,7 @@ async function receiptEvent(
               returnPath: returnPath ?? sender,
               from,
               date: parsed.date?.toUTCString() ?? '',
-              to: [LOCAL_INBOUND_ADDRESS],
+              to: [recipient],
               messageId: parsed.messageId ? `<${parsed.messageId.replace(/^<|>$/g, '')}>` : '',
               subject: parsed.subject ?? '',
             },
@@ -149,7 +133,7 @@ async function receiptEvent(
           receipt: {
             timestamp,
             processingTimeMillis: 0,
-            recipients: [LOCAL_INBOUND_ADDRESS],
+            recipients: [recipient],
             spfVerdict: status('spf'),
             dkimVerdict: status('dkim'),
             dmarcVerdict: status('dmarc'),
@@ -167,7 +151,20 @@ async function receiptEvent(
   };
   if (!parsed.messageId)
     delete (event.Records[0]!.ses.mail.commonHeaders as { messageId?: string }).messageId;
-  return { event, sender, verdictsFromMessage: Object.keys(verdicts) as Check[] };
+  return { event, sender, recipient, verdictsFromMessage: Object.keys(verdicts) as Check[] };
+}
+
+/**
+ * The address the local receipt rule takes the message for: a reply address of the inbound
+ * address among its To and Cc (a reply to a check-in), else the inbound address itself, whatever
+ * the message was addressed to (a saved message can be replayed as a plan sent here).
+ */
+function recipientOf(parsed: ParsedMail): string {
+  const listed = [parsed.to, parsed.cc]
+    .flatMap((field) => (Array.isArray(field) ? field : field ? [field] : []))
+    .flatMap((field) => field.value)
+    .map((mailbox) => mailbox.address?.toLowerCase() ?? '');
+  return listed.find((address) => replyTokenOf(address, LOCAL_INBOUND_ADDRESS)) ?? LOCAL_INBOUND_ADDRESS;
 }
 
 /**
@@ -212,7 +209,7 @@ export function describeDelivery(delivery: LocalDelivery): string {
   const given = delivery.verdictsFromMessage;
   const verdicts = delivery.event.Records[0]!.ses.receipt;
   const lines = [
-    `  from ${delivery.sender || '(no From address)'} to ${LOCAL_INBOUND_ADDRESS}`,
+    `  from ${delivery.sender || '(no From address)'} to ${delivery.recipient}`,
     `  verdicts: SPF ${verdicts.spfVerdict.status}, DKIM ${verdicts.dkimVerdict.status}, DMARC ${verdicts.dmarcVerdict.status}, spam ${verdicts.spamVerdict.status}, virus ${verdicts.virusVerdict.status}` +
       (given.length === 5
         ? ' (as the message records them)'
@@ -236,6 +233,16 @@ export function describeDelivery(delivery: LocalDelivery): string {
       break;
     case 'started':
       lines.push(`${outcome.created ? 'Started' : 'Found started'}: onboarding ${outcome.onboardingId}.`);
+      break;
+    case 'feedback-recorded':
+      lines.push(
+        `Recorded: the ${outcome.role}'s answer to week ${outcome.week} of ${outcome.onboardingId}, ${outcome.rating} of 5.`,
+      );
+      break;
+    case 'feedback-not-recorded':
+      lines.push(
+        `Not recorded (${outcome.reason}): the ${outcome.role}'s reply to week ${outcome.week} of ${outcome.onboardingId}.`,
+      );
       break;
   }
   if (reply) {
@@ -316,7 +323,7 @@ export async function inboundCommand(file: string, options: { from?: string }): 
           '`npm start -- --plan FILE` prints such a run week by week.',
       );
     }
-    return ['started', 'already-answered'].includes(outcome.outcome) ? 0 : 1;
+    return ['started', 'already-answered', 'feedback-recorded'].includes(outcome.outcome) ? 0 : 1;
   } finally {
     await runtime.stop();
   }

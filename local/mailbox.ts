@@ -6,6 +6,8 @@ export interface ReceivedEmail {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { html?: string; text?: string };
+  /** Files attached (the check-in's calendar event); `content` is base64. */
+  attachments?: Array<{ filename?: string; contentType: string; content: string; size: number }>;
   /** Epoch seconds of real time, as the emulator stamps it (not the virtual clock). */
   at: number;
 }

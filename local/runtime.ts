@@ -7,6 +7,8 @@ import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
 import { type Emulator, type EmulatorHost, startEmulatorHost } from './emulators.ts';
 import { type OpenWindow, RealTimeFeedbackWindows } from './feedback-windows.ts';
 import { type EdgeRoute, type LocalHttpApi, loadEdgeRoutes, startHttpApi } from './http-server.ts';
+import { configureLocalInbound } from './inbound-config.ts';
+import { LinkClicks } from './link-clicks.ts';
 import { Mailbox } from './mailbox.ts';
 import {
   type LambdaHandler,
@@ -120,8 +122,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const { startOnboarding } = await import('#handlers/start-onboarding');
     const { recordFeedback } = await import('#handlers/record-feedback');
     const store = onboardingStoreFromEnvironment(process.env);
-    const simulation = new Simulation(store, recordFeedback);
+    const mailbox = new Mailbox(emulators.ses);
+    const simulation = new Simulation(store, recordFeedback, {
+      mailbox,
+      links: new LinkClicks(),
+      letTimePass: (name, until) => runner.letTimePass(name, until),
+    });
     runner.onWait = simulation.onWait;
+    runner.onPark = simulation.onPark;
     const windows =
       options.feedbackWindow &&
       new RealTimeFeedbackWindows(options.feedbackWindow.seconds, options.feedbackWindow.onOpen);
@@ -129,6 +137,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       runner.onWait = async (wait) => {
         await simulation.onWait(wait);
         await windows.onWait(wait);
+      };
+      // Nobody is played here: the owner is whoever reads the mail, given a window's time to decide.
+      runner.onPark = async (task) => {
+        if (simulation.plays(task.executionName)) await simulation.onPark(task);
+        else windows.onPark(task, (until) => runner.letTimePass(task.executionName, until));
       };
     }
 
@@ -140,7 +153,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       http,
       stepFunctions: runner,
       store,
-      mailbox: new Mailbox(emulators.ses),
+      mailbox,
       emulatorStats: emulators.stats,
       startOnboarding,
       recordFeedback,
@@ -172,7 +185,7 @@ async function preloadHandlerDependencies(): Promise<void> {
     ...domain.map((module) => import(module)),
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
-    import('@aws-sdk/client-ses'),
+    import('@aws-sdk/client-sesv2'),
     import('@aws-sdk/client-sfn'),
     import('@aws-sdk/client-secrets-manager'),
     import('@aws-lambda-powertools/parameters/secrets'),
@@ -183,13 +196,16 @@ async function preloadHandlerDependencies(): Promise<void> {
 }
 
 function configureEnvironment(endpoints: LocalRuntime['endpoints']): void {
+  // Mail to the inbound address, and replies to the check-ins, go through the inbound function.
+  configureLocalInbound();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     // The emulators accept any credentials; these keep the SDK from searching for real ones.
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    // The mailer speaks SES API v2, whose client reads its own variable (not AWS_ENDPOINT_URL_SES).
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
     WEBHOOK_SECRET_ARN: LOCAL_SECRET_ARNS.webhook,

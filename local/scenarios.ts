@@ -1,5 +1,6 @@
 import type { FeedbackInput } from '#core/feedback';
 import { type WeekRecord, workedTaskIds } from '#core/onboarding';
+import type { OwnerChoice } from '#core/owner-decision';
 
 /** What one side says at a week's check-in, or nothing (silence). */
 export type Answer = Pick<FeedbackInput, 'rating' | 'comment' | 'unfinishedTaskIds'> | undefined;
@@ -19,6 +20,12 @@ export interface Scenario {
   description: string;
   owner(checkIn: CheckIn): Answer | Promise<Answer>;
   partner(checkIn: CheckIn): Answer | Promise<Answer>;
+  /**
+   * What the owner decides when the weekly check asks them about `week`, through the link of that
+   * choice in the escalation email; nothing (or no `decide`) means they never answer, and the
+   * stage holds at the deadline.
+   */
+  decide?(ask: { week: number }): OwnerChoice | undefined | Promise<OwnerChoice | undefined>;
 }
 
 const happyOwner: Answer = { rating: 5, comment: 'Delivered as agreed, no corrections needed.' };
@@ -55,9 +62,17 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   silent: {
     description:
-      'Both sides answer the first week, then nobody does: every week after asks the owner, and no new work is released.',
+      'Both sides answer the first week, then nobody does: every week after asks the owner, who never decides either, so each time the stage holds at the deadline (the next ask is a reminder) and no new work is released.',
     owner: ({ week }) => (week === 1 ? happyOwner : undefined),
     partner: ({ week }) => (week === 1 ? happyPartner : undefined),
+  },
+  'owner-aborts': {
+    description:
+      'The partner goes silent after week 1 while the work keeps coming: week 2 holds, week 3 asks the owner, who aborts the onboarding through the link in the email; both sides are told.',
+    owner: ({ week }) =>
+      week === 1 ? happyOwner : { rating: 4, comment: 'The work arrives, but not a word from the team.' },
+    partner: ({ week }) => (week === 1 ? happyPartner : undefined),
+    decide: () => 'abort',
   },
 };
 

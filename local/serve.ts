@@ -83,7 +83,13 @@ function writeExamplePlan(): void {
   writeFileSync(EXAMPLE_PLAN_JSON, `${JSON.stringify(plan, null, 2)}\n`);
 }
 
-function announceWindow({ onboardingId, week, closesAt }: OpenWindow): void {
+function announceWindow({ onboardingId, week, closesAt, owner }: OpenWindow): void {
+  if (owner) {
+    console.log(
+      `${time(new Date())}  ${onboardingId}: the owner is asked to decide (see the email's links); without a decision by ${time(closesAt)} the stage holds`,
+    );
+    return;
+  }
   console.log(
     `${time(new Date())}  ${onboardingId}: week ${week}'s check-ins are out; answers are taken until ${time(closesAt)}`,
   );

@@ -1,6 +1,7 @@
 import { formatDate, formatDateTime } from '#core/calendar';
 import type { Feedback } from '#core/feedback';
 import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
+import { CHOICE_LABELS } from '#core/owner-decision';
 import type { StateVisit } from './runner.ts';
 
 export interface TimelineInput {
@@ -69,7 +70,20 @@ export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: 
     }
     if (week.decision)
       out.push(`      gate ${formatDateTime(week.feedbackDueAt, tz)}: ${week.decision.reason}`);
-    out.push(...mail(emailsOf('escalation', week.week)));
+    const escalation = emailsOf('escalation', week.week);
+    if (escalation[0]) out.push(`      owner asked ${formatDateTime(escalation[0].sentAt, tz)}`);
+    out.push(...mail(escalation));
+    const owner = week.decision?.owner;
+    if (owner) {
+      out.push(
+        owner.choice === 'none'
+          ? `      no decision by ${formatDateTime(owner.at, tz)}: held by default`
+          : `      owner decided ${formatDateTime(owner.at, tz)}: ${CHOICE_LABELS[owner.choice].toLowerCase()}`,
+      );
+    } else if (week.decision?.outcome === 'escalate') {
+      out.push('      no decision yet');
+    }
+    out.push(...mail(emailsOf('aborted', week.week)));
   }
   const summary = emails.filter((e) => e.kind === 'summary');
   const failure = emails.filter((e) => e.kind === 'failure');

@@ -5,6 +5,8 @@ const TRANSIENT_NAMES = new Set([
   'Throttling',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
+  // SES API v2's throttling.
+  'TooManyRequestsException',
   'InternalServerError',
   'ServiceUnavailable',
   'TimeoutError',

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clock } from './clock.ts';
@@ -9,6 +9,7 @@ import { InboundReplies } from './inbound-replies.ts';
 import { SesMailer } from './mailer.ts';
 import { OnboardingStore } from './onboarding-store.ts';
 import type { S3RawMailStore } from './raw-mail-store.ts';
+import { ReplyAddressBook } from './reply-addresses.ts';
 import { WorkflowClient } from './workflow-client.ts';
 
 /**
@@ -28,7 +29,7 @@ export function onboardingStoreFromEnvironment(env: NodeJS.ProcessEnv): Onboardi
 
 /** Sending email from the SES identity in SENDER_EMAIL, at most once per step. */
 export function emailOutboxFromEnvironment(env: NodeJS.ProcessEnv, store: OnboardingStore): EmailOutbox {
-  return new EmailOutbox(store, new SesMailer(new SESClient({}), readEmail(env, 'SENDER_EMAIL')), clock);
+  return new EmailOutbox(store, new SesMailer(new SESv2Client({}), readEmail(env, 'SENDER_EMAIL')), clock);
 }
 
 /** Starting the state machine in STATE_MACHINE_ARN. */
@@ -55,6 +56,12 @@ export function inboundRepliesFromEnvironment(env: NodeJS.ProcessEnv): InboundRe
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const mailer = new SesMailer(new SESClient({}), readEmail(env, 'SENDER_EMAIL'));
+  const mailer = new SesMailer(new SESv2Client({}), readEmail(env, 'SENDER_EMAIL'));
   return new InboundReplies(db, readString(env, 'TABLE_NAME'), mailer, clock);
+}
+
+/** Which onboarding a reply address stands for (TABLE_NAME). */
+export function replyAddressBookFromEnvironment(env: NodeJS.ProcessEnv): ReplyAddressBook {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return new ReplyAddressBook(db, readString(env, 'TABLE_NAME'));
 }

@@ -9,7 +9,8 @@ import type { SesMailer } from './mailer.ts';
 export interface InboundReplyRecord {
   /** `sending` while claimed, `retry` after a failed send, `sent` once SES took it. */
   state: 'sending' | 'retry' | 'sent';
-  outcome: 'started' | 'refused';
+  /** A plan started or refused; a reply to a check-in recorded as feedback, or not. */
+  outcome: 'started' | 'refused' | 'feedback-recorded' | 'feedback-not-recorded';
   /** The onboarding the message started (or found started). */
   onboardingId?: string;
   subject: string;

@@ -1,26 +1,44 @@
-import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailMessage } from '#core/emails/message';
 import { callAws } from './aws-errors.ts';
 
-/** Sends rendered emails through SES (text and HTML parts) and returns SES's message id. */
+/**
+ * Sends rendered emails through SES (API v2: text and HTML parts, and attachments such as the
+ * check-in's calendar event) and returns SES's message id. A simple message: SES builds the MIME,
+ * attachments included, so no MIME is composed here.
+ */
 export class SesMailer {
   constructor(
-    private readonly ses: SESClient,
+    private readonly ses: SESv2Client,
     private readonly sender: string,
   ) {}
 
   async send(message: EmailMessage): Promise<string> {
+    const attachments = message.attachments ?? [];
     const { MessageId } = await callAws(() =>
       this.ses.send(
         new SendEmailCommand({
-          Source: this.sender,
+          FromEmailAddress: this.sender,
           Destination: { ToAddresses: message.to },
           ReplyToAddresses: message.replyTo,
-          Message: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: message.text, Charset: 'UTF-8' },
-              Html: { Data: message.html, Charset: 'UTF-8' },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: { Data: message.text, Charset: 'UTF-8' },
+                Html: { Data: message.html, Charset: 'UTF-8' },
+              },
+              ...(attachments.length > 0
+                ? {
+                    Attachments: attachments.map((a) => ({
+                      FileName: a.filename,
+                      ContentType: a.contentType,
+                      ContentDisposition: 'ATTACHMENT' as const,
+                      ContentTransferEncoding: 'BASE64' as const,
+                      RawContent: new TextEncoder().encode(a.content),
+                    })),
+                  }
+                : {}),
             },
           },
         }),

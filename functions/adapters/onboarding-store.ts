@@ -22,6 +22,7 @@ import type {
   Role,
   WeekRecord,
 } from '#core/onboarding';
+import type { DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
 import { callAws } from './aws-errors.ts';
 
 const pk = (id: string) => `ONB#${id}`;
@@ -32,6 +33,11 @@ const sendingKey = (kind: EmailKind, week: number) => `CLAIM#${kind}#${String(we
 const feedbackKey = (week: number, role: string) => `FEEDBACK#${String(week).padStart(2, '0')}#${role}`;
 const emailKey = (kind: EmailKind, week: number, role: Role) =>
   `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
+/** The stable action id of the owner's decision about a week; sorts before EMAIL#, outside every history query. */
+const decisionKey = (week: number) => `DECISION#${String(week).padStart(2, '0')}`;
+
+/** A question to the owner as stored: with the workflow's task token while it waits (never shown). */
+export type StoredDecision = DecisionRequest & { taskToken?: string };
 
 /** An onboarding with its weeks and every answer to its check-ins. */
 export interface OnboardingHistory {
@@ -41,7 +47,9 @@ export interface OnboardingHistory {
 }
 
 /** The times a status change records with it. */
-export type StatusTimes = Partial<Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt'>> & {
+export type StatusTimes = Partial<
+  Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt' | 'abortedAt'>
+> & {
   updatedAt: string;
 };
 
@@ -356,6 +364,158 @@ export class OnboardingStore {
         }),
       ),
     );
+  }
+
+  /**
+   * Asks the owner about `week` under its stable action id (`DECISION#NN`), keeping the waiting
+   * workflow's task token beside the question. A question still waiting takes the new token (a
+   * retried ask); one already decided or timed out is returned as it is, and keeps no token: the
+   * caller hands this one straight back.
+   */
+  async askOwner(
+    id: string,
+    ask: { week: number; askedAt: string; dueAt: string },
+    taskToken: string,
+  ): Promise<StoredDecision> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: decisionKey(ask.week) },
+        UpdateExpression:
+          'SET #week = :week, #askedAt = if_not_exists(#askedAt, :askedAt), #dueAt = :dueAt, #state = :waiting, #token = :token',
+        ConditionExpression: 'attribute_not_exists(pk) OR #state = :waiting',
+        ExpressionAttributeNames: {
+          '#week': 'week',
+          '#askedAt': 'askedAt',
+          '#dueAt': 'dueAt',
+          '#state': 'state',
+          '#token': 'taskToken',
+        },
+        ExpressionAttributeValues: {
+          ':week': ask.week,
+          ':askedAt': ask.askedAt,
+          ':dueAt': ask.dueAt,
+          ':waiting': 'waiting',
+          ':token': taskToken,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (written?.Attributes) return withoutKeys<StoredDecision>(written.Attributes);
+    const existing = await this.findDecision(id, ask.week);
+    if (!existing) throw new OnboardingNotFound(`${id} decision ${ask.week}`);
+    return existing;
+  }
+
+  async findDecision(id: string, week: number): Promise<StoredDecision | undefined> {
+    const { Item } = await callAws(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: decisionKey(week) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? withoutKeys<StoredDecision>(Item) : undefined;
+  }
+
+  /**
+   * Records the owner's decision, if the question is still waiting: the first decision wins, and
+   * neither a second one nor the deadline can change it. Returns the question as stored after the
+   * attempt (with the task token, for the caller to hand back), and whether this call decided it.
+   */
+  async decideAsOwner(
+    id: string,
+    week: number,
+    decision: { choice: OwnerChoice; by: string; at: string },
+  ): Promise<{ recorded: boolean; decision: StoredDecision | undefined }> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: decisionKey(week) },
+        UpdateExpression: 'SET #state = :decided, #choice = :choice, decidedBy = :by, decidedAt = :at',
+        ConditionExpression: '#state = :waiting',
+        ExpressionAttributeNames: { '#state': 'state', '#choice': 'choice' },
+        ExpressionAttributeValues: {
+          ':decided': 'decided',
+          ':waiting': 'waiting',
+          ':choice': decision.choice,
+          ':by': decision.by,
+          ':at': decision.at,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (written?.Attributes)
+      return { recorded: true, decision: withoutKeys<StoredDecision>(written.Attributes) };
+    return { recorded: false, decision: await this.findDecision(id, week) };
+  }
+
+  /**
+   * Closes the question once the workflow stops waiting: timed out, unless the owner decided
+   * first (their decision stands even if its callback came too late). The token is dropped either
+   * way: nothing waits on it any more. Returns the question as closed.
+   */
+  async settleDecision(id: string, week: number, at: string): Promise<DecisionRequest> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: decisionKey(week) },
+        UpdateExpression: 'SET #state = :timedOut, timedOutAt = :at REMOVE #token',
+        ConditionExpression: '#state = :waiting',
+        ExpressionAttributeNames: { '#state': 'state', '#token': 'taskToken' },
+        ExpressionAttributeValues: { ':timedOut': 'timed-out', ':waiting': 'waiting', ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (written?.Attributes) return withoutKeys<DecisionRequest>(written.Attributes);
+    const existing = await this.findDecision(id, week);
+    if (!existing) throw new OnboardingNotFound(`${id} decision ${week}`);
+    const { taskToken, ...request } = existing;
+    if (taskToken) await this.forgetDecisionToken(id, week, taskToken);
+    return request;
+  }
+
+  /** Forgets a decision's task token once it was sent back; a newer one kept since stays. */
+  async forgetDecisionToken(id: string, week: number, taskToken: string): Promise<void> {
+    await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: decisionKey(week) },
+        UpdateExpression: 'REMOVE #token',
+        ConditionExpression: '#token = :token',
+        ExpressionAttributeNames: { '#token': 'taskToken' },
+        ExpressionAttributeValues: { ':token': taskToken },
+      }),
+    );
+  }
+
+  /**
+   * Records on the week what came of asking the owner, once (a retried step gets the first
+   * record): the answer, and whether next week releases new work.
+   */
+  async recordOwnerAnswer(
+    id: string,
+    week: number,
+    applied: { owner: OwnerAnswer; releaseNew: boolean },
+  ): Promise<RecordedDecision> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: weekKey(week) },
+        UpdateExpression: 'SET decision.#owner = :answer, decision.releaseNew = :releaseNew',
+        ConditionExpression: 'attribute_exists(decision) AND attribute_not_exists(decision.#owner)',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':answer': applied.owner, ':releaseNew': applied.releaseNew },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const decision = written?.Attributes
+      ? withoutKeys<WeekRecord>(written.Attributes).decision
+      : (await this.getWeek(id, week))?.decision;
+    if (!decision) throw new OnboardingNotFound(`${id} week ${week}`);
+    return decision;
   }
 
   async listWeeks(id: string): Promise<WeekRecord[]> {

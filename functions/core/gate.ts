@@ -15,8 +15,13 @@ export interface GateDecision {
   reason: string;
 }
 
-/** What the gate needs to know of an earlier week's decision. */
-export type PastWeek = Pick<GateDecision, 'outcome' | 'fromStage' | 'toStage'>;
+/**
+ * What the gate needs to know of an earlier week's decision (and, when it asked the owner, what
+ * they chose).
+ */
+export type PastWeek = Pick<GateDecision, 'outcome' | 'fromStage' | 'toStage'> & {
+  owner?: { choice: string };
+};
 
 export interface GateInput {
   plan: Pick<Plan, 'ramp' | 'gate'>;
@@ -129,10 +134,13 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
 
 /**
  * The plan's last week, moved later by one week for every hold, step back or escalation so far,
- * up to `gate.maxExtraWeeks` (validation keeps the sum within 52 weeks).
+ * up to `gate.maxExtraWeeks` (validation keeps the sum within 52 weeks). An escalation the owner
+ * answered with "continue" goes on as planned: it adds no week.
  */
 export function lastWeek(plan: Pick<Plan, 'weeks' | 'gate'>, history: readonly PastWeek[]): number {
-  const setbacks = history.filter((past) => past.outcome !== 'advance').length;
+  const setbacks = history.filter(
+    (past) => past.outcome !== 'advance' && past.owner?.choice !== 'continue',
+  ).length;
   return plan.weeks + Math.min(setbacks, plan.gate.maxExtraWeeks);
 }
 

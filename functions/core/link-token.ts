@@ -16,7 +16,7 @@ import { z } from 'zod';
  * What a link is for; each purpose has its own page. Adding one (issue 5: one-click ratings, owner
  * decisions, reference questionnaires) is a value here and a page for it.
  */
-export const LINK_PURPOSES = ['feedback'] as const;
+export const LINK_PURPOSES = ['feedback', 'rate', 'decision'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 /** The sides a link is sent to. */
@@ -31,6 +31,13 @@ export interface LinkClaims {
   purpose: LinkPurpose;
   /** Epoch seconds after which the link no longer works. */
   expiresAt: number;
+  /** The rating (1–5) a `rate` link answers with; only `rate` links carry one. */
+  rating?: number;
+  /**
+   * The owner's choice a `decision` link makes (continue, extend, abort); only `decision` links
+   * carry one. The action it answers is the onboarding's question of `week` (its DECISION item).
+   */
+  choice?: string;
 }
 
 /** Why a token is refused. Only `expired` and `wrong-purpose` come from a genuine signature. */
@@ -63,6 +70,11 @@ const wireClaimsSchema = z.strictObject({
   // Any purpose name reads; whether this endpoint serves it is the verifier's expectation.
   p: z.string().regex(/^[a-z-]{1,32}$/),
   x: z.int().min(0),
+  s: z.int().min(1).max(5).optional(),
+  c: z
+    .string()
+    .regex(/^[a-z-]{1,32}$/)
+    .optional(),
 });
 
 /** Signs `claims` into a URL-safe token. */
@@ -74,7 +86,15 @@ export function signLinkToken(claims: LinkClaims, key: string): string {
     e: claims.recipient,
     p: claims.purpose,
     x: claims.expiresAt,
+    ...(claims.rating !== undefined ? { s: claims.rating } : {}),
+    ...(claims.choice !== undefined ? { c: claims.choice } : {}),
   };
+  if ((claims.purpose === 'decision') !== (claims.choice !== undefined)) {
+    throw new Error('Link claims cannot be signed: a choice goes with purpose decision, and only with it');
+  }
+  if ((claims.purpose === 'rate') !== (claims.rating !== undefined)) {
+    throw new Error('Link claims cannot be signed: a rating goes with purpose rate, and only with it');
+  }
   const checked = wireClaimsSchema.safeParse(wire);
   if (!checked.success) throw new Error(`Link claims cannot be signed: ${checked.error.issues[0]?.message}`);
   const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
@@ -122,7 +142,14 @@ export function verifyLinkToken(
     recipient: wire.e,
     purpose: wire.p as LinkPurpose,
     expiresAt: wire.x,
+    ...(wire.s !== undefined ? { rating: wire.s } : {}),
+    ...(wire.c !== undefined ? { choice: wire.c } : {}),
   };
+  // Signed by this key, so never forged: only a token of another format could get here.
+  if ((claims.purpose === 'rate') !== (claims.rating !== undefined))
+    return { ok: false, reason: 'malformed' };
+  if ((claims.purpose === 'decision') !== (claims.choice !== undefined))
+    return { ok: false, reason: 'malformed' };
   if (expected.now.getTime() >= claims.expiresAt * 1000) return { ok: false, reason: 'expired', claims };
   return { ok: true, claims };
 }

@@ -1,5 +1,5 @@
 import type { Feedback } from './feedback.ts';
-import type { Onboarding, OnboardingStatus, WeekRecord } from './onboarding.ts';
+import type { Onboarding, OnboardingStatus, RecordedDecision, WeekRecord } from './onboarding.ts';
 
 /** One side's latest answer, without its comment or address: the status is for systems, not people. */
 export interface AnswerSummary {
@@ -8,6 +8,15 @@ export interface AnswerSummary {
   source: Feedback['source'];
   at: string;
 }
+
+/**
+ * What came of asking the owner at the end of a week (the gate's `escalate`): `waiting` while the
+ * workflow waits for them, then their choice, or `none` when the deadline passed first (the
+ * stage held by default). Without the address of who decided: the status is for systems.
+ */
+export type OwnerDecisionView =
+  | { decision: 'waiting' }
+  | { decision: 'continue' | 'extend' | 'abort' | 'none'; at: string; reason: string };
 
 /** An onboarding as an integration sees it (`GET /onboardings/{id}`). */
 export interface OnboardingStatusView {
@@ -37,7 +46,7 @@ export interface OnboardingStatusView {
     releasedAt: string;
     checkinAt: string;
     feedbackDueAt: string;
-    decision?: { outcome: string; reason: string };
+    decision?: { outcome: string; reason: string; owner?: OwnerDecisionView };
   }>;
   lastFeedback: { owner: AnswerSummary | null; partner: AnswerSummary | null };
   /** The next check-in still ahead, if the current week's is. */
@@ -83,9 +92,26 @@ export function onboardingStatusView(
       releasedAt: w.releasedAt,
       checkinAt: w.checkinAt,
       feedbackDueAt: w.feedbackDueAt,
-      ...(w.decision ? { decision: { outcome: w.decision.outcome, reason: w.decision.reason } } : {}),
+      ...(w.decision
+        ? {
+            decision: {
+              outcome: w.decision.outcome,
+              reason: w.decision.reason,
+              ...ownerPart(w.decision, onboarding.status === 'active' || onboarding.status === 'paused'),
+            },
+          }
+        : {}),
     })),
     lastFeedback: { owner: lastOf('owner'), partner: lastOf('partner') },
     nextCheckinAt: live && latest && latest.checkinAt > now ? latest.checkinAt : null,
   };
+}
+
+/** The owner's part of a week's decision: theirs once applied, or waiting while the workflow can still wait. */
+function ownerPart(decision: RecordedDecision, running: boolean): { owner?: OwnerDecisionView } {
+  if (decision.owner) {
+    const { choice, at, reason } = decision.owner;
+    return { owner: { decision: choice, at, reason } };
+  }
+  return decision.outcome === 'escalate' && running ? { owner: { decision: 'waiting' } } : {};
 }

@@ -1,13 +1,22 @@
 import { z } from 'zod';
 import type { GateDecision } from './gate.ts';
+import type { OwnerAnswer } from './owner-decision.ts';
 import type { Plan } from './plan.ts';
 import type { Batch } from './ramp.ts';
 
 /**
  * Where an onboarding is in its life: pending until the workflow accepts it, then active; paused
- * and active again on request; it ends completed, failed or cancelled.
+ * and active again on request; it ends completed, failed, cancelled, or aborted (by the owner's
+ * decision when the weekly check asked them).
  */
-export type OnboardingStatus = 'pending' | 'active' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type OnboardingStatus =
+  | 'pending'
+  | 'active'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'aborted';
 
 /**
  * An onboarding: its plan and where it is in its life. Where it is in the ramp (the week, the
@@ -37,6 +46,8 @@ export interface Onboarding {
    */
   pauseToken?: string;
   cancelledAt?: string;
+  /** When the owner's decision aborted it (the weekly check had asked them). */
+  abortedAt?: string;
 }
 
 /** What was released in one week, and when that week's check-in and feedback are due. */
@@ -51,8 +62,19 @@ export interface WeekRecord extends Batch {
   unfinishedTaskIds?: string[];
 }
 
-/** What the end of a week decided: the gate's decision, or that the onboarding is done. */
-export type RecordedDecision = GateDecision | { outcome: 'finish'; reason: string };
+/**
+ * What the end of a week decided: the gate's decision, or that the onboarding is done. When the
+ * gate asked the owner, `owner` is what came of it (their choice, or none by the deadline).
+ */
+export type RecordedDecision =
+  | (GateDecision & { owner?: OwnerAnswer })
+  | { outcome: 'finish'; reason: string; owner?: undefined };
+
+/** The decision in words, the owner's part included: for the partner's next batch email. */
+export function decisionInWords(decision: RecordedDecision | undefined): string | undefined {
+  if (!decision) return undefined;
+  return decision.owner ? `${decision.reason}; ${decision.owner.reason}` : decision.reason;
+}
 
 /**
  * The tasks the partner worked on in a week and could leave unfinished: the new ones and the ones
@@ -79,7 +101,9 @@ export type EmailKind =
   /** The answer to a plan emailed to the inbound address: started, or why not. */
   | 'inbound-reply'
   /** Both sides told that the onboarding was cancelled. */
-  | 'cancelled';
+  | 'cancelled'
+  /** Both sides told that the owner aborted the onboarding when the weekly check asked them. */
+  | 'aborted';
 
 /** An email the workflow sent, as recorded in the table. */
 export interface EmailRecord {
@@ -111,6 +135,13 @@ export const workflowStateSchema = z.object({
   /** Tasks not yet released once this week's batch is out. */
   remaining: z.int().min(0).optional(),
   done: z.boolean().optional(),
+  /**
+   * The gate asked the owner at the end of `week` (the week just decided; the state's own `week`
+   * is already the next one): the workflow waits for their decision up to `timeoutSeconds`.
+   */
+  askOwner: z.object({ week: z.int().min(1), timeoutSeconds: z.int().min(1) }).optional(),
+  /** The owner aborted the onboarding: the workflow ends. */
+  aborted: z.boolean().optional(),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 

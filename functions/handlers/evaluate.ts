@@ -1,9 +1,9 @@
-import { escalationEmail } from '#core/emails/escalation';
+import { clock } from '#adapters/clock';
 import { OnboardingNotFound } from '#core/errors';
 import { endOfWeek, gateHistory } from '#core/gate';
 import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
+import { decisionDueAt, decisionTimeoutSeconds } from '#core/owner-decision';
 import { weekSchedule } from '#core/schedule';
-import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
@@ -11,8 +11,9 @@ const evaluateInput = workflowStateSchema.required({ remaining: true });
 
 /**
  * After the feedback window: the week ends (core `endOfWeek`): the gate's decision from the
- * week's feedback, or the end of the onboarding. It is recorded on the week once; an escalation
- * is emailed to the owner; the workflow learns whether to run another week or wrap up.
+ * week's feedback, or the end of the onboarding. It is recorded on the week once; the workflow
+ * learns whether to run another week, wrap up, or first wait for the owner's decision (an
+ * escalation: `askOwner`, with how long the wait may last).
  */
 export const handler = workflowStep('evaluate', evaluateInput, async (state): Promise<WorkflowState> => {
   const { onboardingId, week, remaining } = state;
@@ -36,13 +37,22 @@ export const handler = workflowStep('evaluate', evaluateInput, async (state): Pr
   if (decision.outcome === 'finish')
     return { onboardingId, week, stage: current.stage, remaining, done: true };
 
-  if (decision.outcome === 'escalate')
-    await outbox.sendOnce(onboardingId, [escalationEmail(plan, week, decision)]);
+  const askOwner =
+    decision.outcome === 'escalate'
+      ? {
+          week,
+          timeoutSeconds: decisionTimeoutSeconds(
+            decisionDueAt(plan, week, onboarding.pausedWeeks),
+            clock.now(),
+          ),
+        }
+      : undefined;
   return {
     onboardingId,
     week: week + 1,
     stage: decision.toStage,
     releaseAt: weekSchedule(plan, week + 1, onboarding.pausedWeeks).releaseAt,
     done: false,
+    ...(askOwner ? { askOwner } : {}),
   };
 });

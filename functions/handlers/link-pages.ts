@@ -13,6 +13,7 @@ import {
 } from '#core/pages/feedback';
 import { PAGE_HEADERS, type Page, renderPage } from '#core/pages/layout';
 import { badRequestPage, errorPage, linkProblemPage } from '#core/pages/notices';
+import { decisionPage } from './decision-page.ts';
 import { recordFeedback } from './record-feedback.ts';
 import { HttpProblem, mediaType, requestBody } from './shared/http.ts';
 import { logger } from './shared/logger.ts';
@@ -58,7 +59,13 @@ const feedbackPage: LinkPage = {
 };
 
 /** The page behind each purpose of link (issue 5 adds one-click ratings, decisions, references). */
-const PAGES: Record<LinkPurpose, LinkPage> = { feedback: feedbackPage };
+const PAGES: Record<LinkPurpose, LinkPage> = {
+  feedback: feedbackPage,
+  // A one-click rating opens the same page, confirming the rating its link carries.
+  rate: feedbackPage,
+  // The owner's decision when the weekly check asks them (continue, extend this stage, abort).
+  decision: decisionPage,
+};
 
 /**
  * `GET /links/{token}` and `POST /links/{token}` (API Gateway HTTP API, payload format 2.0): the

@@ -9,7 +9,9 @@ import { OnboardingConflict, PlanInvalid, type PlanIssue } from '#core/errors';
 import { findPlanText, messageKey, normalizeMessageId, type PlanText } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { type AllowList, addressOf, maskAddress, parseAllowList } from '#core/inbound-senders';
+import { replyTokenOf } from '#core/reply-address';
 import { readPlanText, validatePlan } from '#core/validate-plan';
+import { type ReplyOutcome, receiveReply } from './receive-reply.ts';
 import { logger } from './shared/logger.ts';
 import { store } from './shared/store.ts';
 import { startOnboarding } from './start-onboarding.ts';
@@ -17,6 +19,8 @@ import { startOnboarding } from './start-onboarding.ts';
 /** What became of one received message. */
 export type InboundOutcome =
   | { outcome: 'dropped'; reasons: DropReason[] }
+  /** A reply to a check-in (sent to its signed Reply-To): see receive-reply.ts. */
+  | ReplyOutcome
   | { outcome: 'started'; onboardingId: string; created: boolean; replied: boolean }
   | { outcome: 'refused'; problems: PlanIssue[]; replied: boolean }
   /** A message delivered again (same Message-ID) after it was answered: nothing is done twice. */
@@ -78,7 +82,8 @@ type SesRecord = z.output<typeof sesReceiptEventSchema>['Records'][number]['ses'
  * first check-in, or every problem with the plan. A message from a sender not on the allow-list,
  * or one whose SPF, DKIM, spam or virus check did not pass, is dropped without an answer: its
  * From cannot be trusted, and answering would mail whoever it names. The same Message-ID never
- * starts two onboardings nor gets two answers.
+ * starts two onboardings nor gets two answers. A message to a reply address (`<local>+<token>@`
+ * the inbound domain) is an answer to a check-in instead, read by receiveReply.
  */
 export async function receiveMail(event: unknown, rawMail: RawMailSource): Promise<InboundOutcome[]> {
   const { Records } = sesReceiptEventSchema.parse(event);
@@ -89,6 +94,22 @@ export async function receiveMail(event: unknown, rawMail: RawMailSource): Promi
 
 async function receiveOne({ mail, receipt }: SesRecord, rawMail: RawMailSource): Promise<InboundOutcome> {
   const sesMessageId = mail.messageId;
+  // Sent to a plus-address of the inbound address: a reply to a check-in, whatever else it is sent to.
+  for (const recipient of receipt.recipients) {
+    const token = replyTokenOf(recipient, inboundAddress);
+    if (token === undefined) continue;
+    return receiveReply(
+      {
+        sesMessageId,
+        ...(mail.commonHeaders.messageId ? { messageId: mail.commonHeaders.messageId } : {}),
+        subject: mail.commonHeaders.subject ?? '',
+        envelope: envelopeOf({ mail, receipt }),
+        recipient,
+        token,
+      },
+      rawMail,
+    );
+  }
   const screening = screenInbound(envelopeOf({ mail, receipt }), { allowList, inboundAddress });
   if (!screening.accepted) {
     logger.warn('inbound mail dropped', {

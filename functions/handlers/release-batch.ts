@@ -1,6 +1,6 @@
 import { clock } from '#adapters/clock';
 import { batchEmail } from '#core/emails/weekly';
-import { releasesNewWork, type WeekRecord, workflowStateSchema } from '#core/onboarding';
+import { decisionInWords, releasesNewWork, type WeekRecord, workflowStateSchema } from '#core/onboarding';
 import { releaseGate } from '#core/onboarding-controls';
 import { planBatch } from '#core/ramp';
 import { weekSchedule } from '#core/schedule';
@@ -46,7 +46,7 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
     checkinAt: schedule.checkinAt,
     feedbackDueAt: schedule.feedbackDueAt,
   });
-  await outbox.sendOnce(onboardingId, [batchEmail(plan, record, previous?.decision?.reason)]);
+  await outbox.sendOnce(onboardingId, [batchEmail(plan, record, decisionInWords(previous?.decision))]);
   return {
     ...state,
     release: 'released' as const,

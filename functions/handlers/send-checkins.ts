@@ -1,29 +1,43 @@
-import { readString } from '#adapters/config';
+import { clock } from '#adapters/clock';
+import { readEmail, readString } from '#adapters/config';
 import { secretFromEnvironment } from '#adapters/secrets';
-import { checkinEmails, type FeedbackLink } from '#core/emails/weekly';
+import { checkinEmails, type RatingLink } from '#core/emails/weekly';
 import { linkUrl, signLinkToken } from '#core/link-token';
 import { workflowStateSchema } from '#core/onboarding';
-import { feedbackLinkClaims } from '#core/pages/feedback';
+import { ratingLinkClaims } from '#core/pages/feedback';
 import { outbox } from './shared/outbox.ts';
+import { replyAddressingFromEnvironment, withReplyAddresses } from './shared/reply-addressing.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
 /** Read at cold start: the key only by its ARN (the value is fetched, and cached, when signing). */
 const linkKey = secretFromEnvironment(process.env, 'LINK_SECRET_ARN', 'link signing');
 const publicUrl = readString(process.env, 'PUBLIC_BASE_URL');
+/** The calendar event's organizer: the address the check-ins come from. */
+const sender = readEmail(process.env, 'SENDER_EMAIL');
+/** The signed Reply-To, when this function has an inbound address (answering by email). */
+const replying = replyAddressingFromEnvironment(process.env);
 if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
   throw new Error(`Environment variable PUBLIC_BASE_URL must be an http(s) URL, got "${publicUrl}"`);
 }
 
 /**
- * At the check-in: the meeting reminder and this week's batch, to owner and partner, each with a
- * signed link to answer how the week went.
+ * At the check-in: the meeting reminder (with its calendar event) and this week's batch, to owner
+ * and partner, each with five signed one-click rating links to answer how the week went.
  */
 export const handler = workflowStep('send-checkins', workflowStateSchema, async (state) => {
   const { onboarding, week } = await store.getOnboardingWeek(state.onboardingId, state.week);
   const key = await linkKey.value();
-  const feedbackLink: FeedbackLink = (recipient) =>
-    linkUrl(publicUrl, signLinkToken(feedbackLinkClaims(onboarding.id, week, recipient), key));
-  await outbox.sendOnce(state.onboardingId, checkinEmails(onboarding.plan, week, feedbackLink));
+  const ratingLink: RatingLink = (recipient, rating) =>
+    linkUrl(publicUrl, signLinkToken(ratingLinkClaims(onboarding.id, week, recipient, rating), key));
+  const emails = checkinEmails(onboarding.plan, week, {
+    ratingLink,
+    sender,
+    now: clock.now().toISOString(),
+  });
+  await outbox.sendOnce(
+    state.onboardingId,
+    await withReplyAddresses(replying, onboarding.id, week.week, emails),
+  );
   return state;
 });

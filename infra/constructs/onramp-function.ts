@@ -22,12 +22,14 @@ export const needSchema = z.enum([
   'mail',
   'operator',
   'workflow',
+  'taskTokens',
   'webhookSecret',
   'linkSecret',
   'publicUrl',
   'rawMail',
   'inboundSenders',
   'inboundAddress',
+  'replyAddress',
 ]);
 export type Need = z.infer<typeof needSchema>;
 
@@ -160,6 +162,34 @@ export class OnrampFunction extends NodejsFunction {
   }
 
   /**
+   * Sets STATE_MACHINE_ARN and grants answering the state machine's task tokens, and nothing
+   * else: for a function that only hands a waiting workflow its answer (an owner's decision
+   * through a link page), never starting or stopping executions.
+   */
+  bindTaskTokens(stateMachineName: string): this {
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
+    // As in bindWorkflow: IAM checks a token against the state machine, or its qualified ARN.
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resourceArns: [stateMachineArn, `${stateMachineArn}:*`],
+    });
+    const pseudo = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>';
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${pseudo}:stateMachine:${stateMachineName}:*]`,
+      reason:
+        'SendTaskSuccess/Failure/Heartbeat on the onboarding state machine and its versions and aliases (<arn>:*, as CDK grantTaskResponse grants) only: the task token, not the request, names the execution.',
+    });
+    return this;
+  }
+
+  /**
    * Sets STATE_MACHINE_ARN and grants what the workflow client calls: starting executions of the
    * state machine; describing and stopping its executions (status, cancel); answering its task
    * tokens (resume, decisions). By name: the ARNs are built from it, so a step of the state
@@ -284,6 +314,9 @@ export class OnrampFunction extends NodejsFunction {
         case 'workflow':
           this.bindWorkflow(resources.stateMachineName ?? missing(need));
           break;
+        case 'taskTokens':
+          this.bindTaskTokens(resources.stateMachineName ?? missing(need));
+          break;
         case 'webhookSecret':
           this.bindSecret('WEBHOOK_SECRET_ARN', resources.webhookSecret ?? missing(need));
           break;
@@ -303,6 +336,10 @@ export class OnrampFunction extends NodejsFunction {
           break;
         case 'inboundAddress':
           this.bindInboundAddress((resources.inbound ?? missing(need)).address);
+          break;
+        case 'replyAddress':
+          // Optional: replies to check-ins need SES receiving; without it, answers come by link only.
+          if (resources.inbound) this.bindInboundAddress(resources.inbound.address);
           break;
       }
     }

@@ -343,6 +343,13 @@ describe('least privilege at the edge', () => {
 
     for (const entry of edge) {
       const states = statementsFor(statementsOf(entry), 'states');
+      if (entry.needs.includes('taskTokens')) {
+        expect(
+          states.flatMap((s) => [s.Resource].flat()),
+          entry.id,
+        ).toEqual([stateMachine, versionsAndAliases]);
+        continue;
+      }
       if (!entry.needs.includes('workflow')) {
         expect(states, entry.id).toEqual([]);
         continue;
@@ -386,9 +393,13 @@ describe('least privilege at the edge', () => {
     }
   });
 
-  it('keeps the link pages from starting executions and from the webhook secret, and the API from raw mail', () => {
+  it('keeps the link pages from starting or stopping executions (they only answer task tokens) and from the webhook secret, and the API from raw mail', () => {
     const linkPages = statementsOf(entryNamed('link-pages'));
-    expect(actionsOf(linkPages, 'states')).toEqual([]);
+    expect(actionsOf(linkPages, 'states').sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
     expect(resourcesNamedBy(linkPages)).not.toContain(secretArn('WebhookSecret'));
 
     const api = statementsOf(entryNamed('integration-api'));

@@ -59,18 +59,18 @@ async function load(handler: string, env: NodeJS.ProcessEnv): Promise<LoadResult
 // manifest entry does not need (so the stack does not set it) fails here, not on its first
 // invocation in AWS. One process per handler, all at once.
 const results = new Map<string, LoadResult>();
-const missingSender = 'evaluate without SENDER_EMAIL';
+const missingSender = 'wrap-up without SENDER_EMAIL';
 
 beforeAll(async () => {
-  const evaluate = manifest.find((f) => f.handler === 'evaluate');
+  const wrapUp = manifest.find((f) => f.handler === 'wrap-up');
   const loads: [string, Promise<LoadResult>][] = functions.map(({ handler, needs }) => [
     handler,
     load(handler, environmentFor(needs)),
   ]);
-  if (evaluate) {
+  if (wrapUp) {
     loads.push([
       missingSender,
-      load('evaluate', environmentFor(evaluate.needs.filter((need) => need !== 'mail'))),
+      load('wrap-up', environmentFor(wrapUp.needs.filter((need) => need !== 'mail'))),
     ]);
   }
   const settled = await Promise.all(loads.map(async ([key, result]) => [key, await result] as const));
@@ -85,7 +85,7 @@ describe('each handler loads with exactly the environment the stack gives it', (
 
   it('fails to load a handler missing a variable it needs, naming the variable', () => {
     const result = results.get(missingSender);
-    expect(result, 'evaluate is no longer in the manifest').toBeDefined();
+    expect(result, 'wrap-up is no longer in the manifest').toBeDefined();
     expect(result!.exitCode).not.toBe(0);
     expect(result!.stderr).toContain('SENDER_EMAIL');
   });

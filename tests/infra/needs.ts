@@ -15,10 +15,13 @@ export const variableOfNeed: Record<Need, string> = {
   mail: 'SENDER_EMAIL',
   operator: 'OPERATOR_EMAIL',
   workflow: 'STATE_MACHINE_ARN',
+  taskTokens: 'STATE_MACHINE_ARN',
   webhookSecret: 'WEBHOOK_SECRET_ARN',
   linkSecret: 'LINK_SECRET_ARN',
   publicUrl: 'PUBLIC_BASE_URL',
   rawMail: 'RAW_MAIL_BUCKET',
   inboundSenders: 'INBOUND_ALLOWED_SENDERS',
   inboundAddress: 'INBOUND_ADDRESS',
+  // Set only when the stack receives mail.
+  replyAddress: 'INBOUND_ADDRESS',
 };

@@ -5,6 +5,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableRequest, tableDefinition } from '#adapters/table-definition';
+import { decisionTimeoutSeconds } from '#core/owner-decision';
 import { aslFile, readFunctionManifest } from '#infra/constructs/workflow';
 import { isRouted, readEdgeManifest } from '#infra/edge-manifest';
 import { fromRoot } from '#infra/paths';
@@ -27,6 +28,7 @@ type TaskState = {
   Resource: string;
   Parameters?: { FunctionName?: string };
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Retry?: { ErrorEquals: string[] }[];
 };
 
@@ -114,14 +116,14 @@ describe('workflow', () => {
     }
   });
 
-  it('gives the operator address to MarkFailed alone, and the sender address to Evaluate for its escalations', () => {
+  it('gives the operator address to MarkFailed alone, and the sender address to AskOwner for its escalations', () => {
     const variablesOf = (placeholder: string) =>
       Object.keys((functionBehind(placeholder)[1].Properties.Environment as { Variables: object }).Variables);
     const withOperator = manifest.filter((f) => variablesOf(f.placeholder).includes('OPERATOR_EMAIL'));
 
     expect(withOperator.map((f) => f.placeholder)).toEqual(['MarkFailedFunctionArn']);
-    expect(variablesOf('EvaluateFunctionArn')).toEqual(
-      expect.arrayContaining(['TABLE_NAME', 'SENDER_EMAIL']),
+    expect(variablesOf('AskOwnerFunctionArn')).toEqual(
+      expect.arrayContaining(['TABLE_NAME', 'SENDER_EMAIL', 'LINK_SECRET_ARN', 'PUBLIC_BASE_URL']),
     );
   });
 
@@ -152,7 +154,12 @@ describe('workflow', () => {
       const [, fn] = functionBehind(placeholderOf(task));
       const lambdaTimeout = fn.Properties.Timeout as number;
       expect(lambdaTimeout, name).toBeGreaterThan(0);
-      expect(task.TimeoutSeconds, name).toBeGreaterThan(lambdaTimeout);
+      // The owner's decision waits as long as its step computed, never less than an hour.
+      const timeout =
+        task.TimeoutSecondsPath !== undefined
+          ? decisionTimeoutSeconds(new Date(0).toISOString(), new Date())
+          : task.TimeoutSeconds;
+      expect(timeout, name).toBeGreaterThan(lambdaTimeout);
     }
   });
 

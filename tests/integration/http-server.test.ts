@@ -219,10 +219,10 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ onboardingId });
 
-    // The owner's check-in email carries a link to this server, open while the week is held.
+    // The owner's check-in email carries rating links to this server, open while the week is held.
     const link = await eventually('the owner’s check-in link', async () => {
       const mails = await runtime.mailbox.list();
-      return mails.flatMap((mail) => (mail.destination.to.includes(owner) ? linksIn(mail) : []))[0];
+      return mails.flatMap((mail) => (mail.destination.to.includes(owner) ? ratingLinksIn(mail, 4) : []))[0];
     });
     expect(link.startsWith(`${runtime.http.endpoint}/links/`)).toBe(true);
 
@@ -233,10 +233,10 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
     expect(await page.text()).toContain('<form');
     expect(await runtime.store.listFeedback(onboardingId)).toEqual([]);
 
-    // Its form records what it says.
+    // Its form records what it says: the link's rating, and the comment.
     const answered = await fetch(link, {
       method: 'POST',
-      body: new URLSearchParams({ rating: '4', comment: 'Clear & on time' }),
+      body: new URLSearchParams({ comment: 'Clear & on time' }),
     });
     expect(answered.status).toBe(200);
     expect(await runtime.store.listFeedback(onboardingId)).toMatchObject([
@@ -265,7 +265,10 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
 });
 
 /** The onramp links in an email, from its text (or its HTML when it has no text). */
-function linksIn(mail: ReceivedEmail): string[] {
-  const text = mail.body.text ?? mail.body.html ?? '';
-  return [...text.matchAll(/https?:\/\/[^\s"'<>]+\/links\/[A-Za-z0-9._~-]+/g)].map((m) => m[0]);
+/** The check-in's one-click link for `rating`, as its text part lists it ("Rate 4 of 5:" and the URL). */
+function ratingLinksIn(mail: ReceivedEmail, rating: number): string[] {
+  const text = mail.body.text ?? '';
+  return [
+    ...text.matchAll(new RegExp(`^Rate ${rating} of 5[^:\\n]*:\\n(https?://\\S+/links/\\S+)$`, 'gm')),
+  ].map((m) => m[1]!);
 }

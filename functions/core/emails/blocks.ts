@@ -9,6 +9,11 @@ export type Block =
   | { type: 'paragraph'; text: string }
   /** A link the reader follows (a signed page link): a button in HTML, the bare URL in text. */
   | { type: 'link'; text: string; href: string }
+  /**
+   * Links that each give one answer to the question before them (one-click ratings): a row of
+   * small buttons in HTML, then `note` (what the ends of the scale mean); one line each in text.
+   */
+  | { type: 'choices'; choices: Choice[]; note?: string }
   | { type: 'list'; items: ListItem[] }
   | { type: 'table'; head: string[]; rows: string[][] }
   | { type: 'bars'; unit: string; rows: BarRow[] };
@@ -16,6 +21,14 @@ export type Block =
 export interface ListItem {
   title: string;
   details?: string[];
+}
+
+export interface Choice {
+  /** The button's text, e.g. "4". */
+  text: string;
+  /** What following it means, e.g. "Rate 4 of 5": the text part's line, and the button's name for screen readers. */
+  label: string;
+  href: string;
 }
 
 export interface BarRow {
@@ -45,6 +58,8 @@ function blockText(block: Block): string {
       return block.text;
     case 'link':
       return `${block.text}:\n${block.href}`;
+    case 'choices':
+      return block.choices.map((choice) => `${choice.label}:\n${choice.href}`).join('\n');
     case 'list':
       return block.items
         .map((item) => [`- ${item.title}`, ...(item.details ?? []).map((d) => `    ${d}`)].join('\n'))
@@ -84,6 +99,18 @@ function blockHtml(block: Block): string {
       return (
         `<p style="margin:16px 0"><a href="${e(block.href)}" style="display:inline-block;background:#2b6cb0;` +
         `color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none;font-weight:600">${e(block.text)}</a></p>`
+      );
+    case 'choices':
+      return (
+        `<p style="margin:16px 0 4px">${block.choices
+          .map(
+            (choice) =>
+              `<a href="${e(choice.href)}" aria-label="${e(choice.label)}" style="display:inline-block;min-width:24px;` +
+              'text-align:center;background:#2b6cb0;color:#ffffff;padding:10px 14px;margin:0 8px 8px 0;border-radius:4px;' +
+              `text-decoration:none;font-weight:600">${e(choice.text)}</a>`,
+          )
+          .join('')}</p>` +
+        (block.note ? `<p style="margin:0 0 12px;font-size:13px;color:#4a5568">${e(block.note)}</p>` : '')
       );
     case 'list':
       return `<ul style="padding-left:20px">${block.items

@@ -1,30 +1,75 @@
+import { formatDateTime } from '../calendar.ts';
 import type { GateDecision } from '../gate.ts';
+import { choiceEffects, OWNER_CHOICES, type OwnerChoice } from '../owner-decision.ts';
 import type { Plan } from '../plan.ts';
-import { renderBlocks } from './blocks.ts';
+import { type Block, renderBlocks } from './blocks.ts';
 import { type EmailMessage, ownerOf } from './message.ts';
 
-/** The gate asks the owner: what went wrong, and what happens until they act. */
-export function escalationEmail(plan: Plan, week: number, decision: GateDecision): EmailMessage {
+/** The owner's question: a signed link per choice (the caller signs; this module only renders). */
+export interface DecisionAsk {
+  links: Record<OwnerChoice, string>;
+  /** Until when the owner can decide; then the stage holds by default. */
+  dueAt: string;
+  /** The owner was asked the week before and did not decide: this one says so. */
+  reminder: boolean;
+}
+
+/**
+ * The gate asks the owner: what went wrong, the three choices (each a link to a page that
+ * confirms before anything happens), and what happens if they do not decide in time.
+ */
+export function escalationEmail(
+  plan: Plan,
+  week: number,
+  decision: GateDecision,
+  ask: DecisionAsk,
+): EmailMessage {
   const owner = ownerOf(plan);
-  const subject = `Your attention, week ${week}: ${plan.title}`;
+  const subject = `${ask.reminder ? 'Reminder, your' : 'Your'} attention, week ${week}: ${plan.title}`;
+  const effects = choiceEffects(plan, decision);
+  const due = formatDateTime(ask.dueAt, owner.timeZone);
+  const blocks: Block[] = [
+    { type: 'paragraph', text: `Hello ${owner.name},` },
+    {
+      type: 'paragraph',
+      text: `the onboarding of ${plan.partner.name} needs your decision. At the end of week ${week} the weekly check: ${decision.reason}.`,
+    },
+    ...(ask.reminder
+      ? [
+          {
+            type: 'paragraph' as const,
+            text: 'You were asked last week too, and no decision came in time, so the stage held. This is your reminder.',
+          },
+        ]
+      : []),
+    {
+      type: 'paragraph',
+      text: `Until you decide, next week's batch waits. Choose one (each link opens a page that asks you to confirm):`,
+    },
+    {
+      type: 'list',
+      items: OWNER_CHOICES.map((choice) => ({
+        title: effects[choice].label,
+        details: [effects[choice].effect],
+      })),
+    },
+    ...OWNER_CHOICES.map(
+      (choice): Block => ({ type: 'link', text: effects[choice].label, href: ask.links[choice] }),
+    ),
+    {
+      type: 'paragraph',
+      text:
+        `If you have not decided by ${due}, the stage holds one more week with the work already released, ` +
+        `and you are asked again if the next week is no better. Talk to ${plan.partner.name} meanwhile. ` +
+        'The links decide in your name: please do not forward this email.',
+    },
+  ];
   return {
     kind: 'escalation',
     week,
     role: 'owner',
     to: owner.to,
     subject,
-    ...renderBlocks(subject, [
-      { type: 'paragraph', text: `Hello ${owner.name},` },
-      {
-        type: 'paragraph',
-        text: `the onboarding of ${plan.partner.name} needs you. At the end of week ${week} the weekly check: ${decision.reason}.`,
-      },
-      {
-        type: 'paragraph',
-        text:
-          'Until things improve, nothing new is handed over: next week carries on with the work already released. ' +
-          `Talk to ${plan.partner.name}, and answer next week's check-in.`,
-      },
-    ]),
+    ...renderBlocks(subject, blocks),
   };
 }

@@ -12,6 +12,16 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Files sent with the email (the check-in's calendar invitation). */
+  attachments?: EmailAttachment[];
+}
+
+/** A file attached to an email: text content (an .ics), sent as is. */
+export interface EmailAttachment {
+  filename: string;
+  /** The media type, e.g. `text/calendar`. */
+  contentType: string;
+  content: string;
 }
 
 export interface Recipient {

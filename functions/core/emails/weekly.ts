@@ -1,8 +1,17 @@
 import { formatDateTime } from '../calendar.ts';
-import type { WeekRecord } from '../onboarding.ts';
+import { checkinInvite } from '../calendar-invite.ts';
+import { type WeekRecord, workedTaskIds } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
 import { type Block, renderBlocks } from './blocks.ts';
-import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient, taskItem } from './message.ts';
+import {
+  type EmailAttachment,
+  type EmailMessage,
+  ownerOf,
+  partnerOf,
+  quantity,
+  type Recipient,
+  taskItem,
+} from './message.ts';
 
 /**
  * The partner's batch for the week: last week's decision, what is new, what is carried over or
@@ -44,21 +53,55 @@ export function ratingQuestion(
 }
 
 /**
- * The link a check-in's reader answers through, one per email (the caller signs it; this module
- * only renders). The partner's email goes to all the partner's addresses at once, so its link is
- * the partner's, signed for the first address.
+ * The signed link that answers a check-in with `rating` (1–5), one per rating and recipient (the
+ * caller signs it; this module only renders). The partner's email goes to all the partner's
+ * addresses at once, so its links are the partner's, signed for the first address.
  */
-export type FeedbackLink = (recipient: Recipient & { role: 'owner' | 'partner' }) => string;
+export type RatingLink = (recipient: Recipient & { role: 'owner' | 'partner' }, rating: number) => string;
+
+/** What a check-in needs beyond the plan and the week. */
+export interface CheckinOptions {
+  ratingLink: RatingLink;
+  /** onramp's sending address: the organizer of the calendar event. */
+  sender: string;
+  /** When the emails are made, an ISO instant (the calendar event's timestamp). */
+  now: string;
+}
 
 /**
- * The weekly check-in, to each side: the meeting, this week's batch, and how it went, with a link
- * to answer. No Reply-To to the other side: an owner's candid rating must not land in the
- * partner's inbox.
+ * The weekly check-in, to each side: the meeting (in their own time zone, with the calendar event
+ * attached), this week's batch, and how it went, as five one-click ratings. No Reply-To to the
+ * other side: an owner's candid rating must not land in the partner's inbox.
  */
-export function checkinEmails(plan: Plan, week: WeekRecord, feedbackLink: FeedbackLink): EmailMessage[] {
+export function checkinEmails(plan: Plan, week: WeekRecord, options: CheckinOptions): EmailMessage[] {
+  const invite = checkinInvite({
+    onboardingId: plan.id,
+    week: week.week,
+    summary: `Check-in, week ${week.week}: ${plan.title}`,
+    description:
+      `The weekly check-in of ${plan.owner.name} and ${plan.partner.name} for "${plan.title}": ` +
+      `how week ${week.week} went, and the week ahead.`,
+    startsAt: week.checkinAt,
+    organizer: options.sender,
+    stamp: options.now,
+  });
   return [
-    checkinEmail(plan, week, { ...ownerOf(plan), role: 'owner' }, plan.partner.name, feedbackLink),
-    checkinEmail(plan, week, { ...partnerOf(plan), role: 'partner' }, plan.owner.name, feedbackLink),
+    checkinEmail(
+      plan,
+      week,
+      { ...ownerOf(plan), role: 'owner' },
+      plan.partner.name,
+      options.ratingLink,
+      invite,
+    ),
+    checkinEmail(
+      plan,
+      week,
+      { ...partnerOf(plan), role: 'partner' },
+      plan.owner.name,
+      options.ratingLink,
+      invite,
+    ),
   ];
 }
 
@@ -67,28 +110,45 @@ function checkinEmail(
   week: WeekRecord,
   recipient: Recipient & { role: 'owner' | 'partner' },
   otherSide: string,
-  feedbackLink: FeedbackLink,
+  ratingLink: RatingLink,
+  invite: EmailAttachment,
 ): EmailMessage {
   const subject = `Check-in, week ${week.week}: ${plan.title}`;
   const scale = ratingQuestion(recipient.role, otherSide);
-  const question = `${scale.question}, from 1 (${scale.low}) to 5 (${scale.high})${
-    recipient.role === 'owner' ? ', and is any task unfinished?' : '?'
-  }`;
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${recipient.name},` },
     {
       type: 'paragraph',
-      text: `your weekly check-in with ${otherSide} is on ${formatDateTime(week.checkinAt, recipient.timeZone)}.`,
+      text:
+        `your weekly check-in with ${otherSide} is on ${formatDateTime(week.checkinAt, recipient.timeZone)}. ` +
+        `The calendar event is attached (${invite.filename}): open it to add the meeting to your calendar.`,
     },
     ...batchBlocks(plan, week, recipient),
     { type: 'heading', text: 'How did it go?' },
-    { type: 'paragraph', text: question },
-    { type: 'link', text: 'Tell us how the week went', href: feedbackLink(recipient) },
+    { type: 'paragraph', text: `${scale.question}, from 1 (${scale.low}) to 5 (${scale.high})?` },
+    {
+      type: 'paragraph',
+      text:
+        'Choose a rating: its page asks for an optional comment' +
+        (recipient.role === 'owner' && workedTaskIds(week).length > 0
+          ? ' and which tasks are unfinished'
+          : '') +
+        ', and records your answer when you confirm.',
+    },
+    {
+      type: 'choices',
+      choices: [1, 2, 3, 4, 5].map((rating) => ({
+        text: String(rating),
+        label: `Rate ${rating} of 5${rating === 1 ? ` (${scale.low})` : rating === 5 ? ` (${scale.high})` : ''}`,
+        href: ratingLink(recipient, rating),
+      })),
+      note: `1 = ${scale.low}, 5 = ${scale.high}`,
+    },
     {
       type: 'paragraph',
       text:
         `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}; ` +
-        'until then you can open the link again to change it. The link answers in your name: please do not forward this email.',
+        'until then you can choose again to change it. The links answer in your name: please do not forward this email.',
     },
   ];
   return {
@@ -98,6 +158,7 @@ function checkinEmail(
     to: recipient.to,
     subject,
     ...renderBlocks(subject, blocks),
+    attachments: [invite],
   };
 }
 

@@ -10,16 +10,21 @@ import { type Page, paragraph } from './layout.ts';
 import { notFoundPage, onboardingEndedPage, weekClosedPage } from './notices.ts';
 
 /**
- * The check-in's feedback link: a page with the week's question (a rating from 1 to 5, the
- * owner's unfinished tasks, a comment), and what its form does. It produces exactly the answer
+ * The check-in's answer pages: a page with the week's question (a rating from 1 to 5, the owner's
+ * unfinished tasks, a comment), and what its form does. It produces exactly the answer
  * `recordFeedback` takes, with source `link` and the link's recipient as who answered.
+ *
+ * Two kinds of link open it. A one-click rating link (purpose `rate`, one per rating in the
+ * check-in email) carries its rating: the page confirms that rating and asks only the rest. The
+ * older `feedback` link (one per email, before the ratings) asks the rating on the page; it keeps
+ * working for emails already sent.
  */
 
 /** As long as an answer's comment may be (feedbackInputSchema's own limit). */
 export const COMMENT_MAX_LENGTH = feedbackInputSchema.shape.comment.unwrap().maxLength ?? 2000;
 
 /** Onboarding statuses in which nobody answers any more. 'cancelled' arrives with pausing and cancelling. */
-const STOPPED: ReadonlySet<string> = new Set(['failed', 'cancelled']);
+const STOPPED: ReadonlySet<string> = new Set(['failed', 'cancelled', 'aborted']);
 
 /**
  * The claims of the feedback link in a check-in email: for the week's answer of `recipient`'s
@@ -41,6 +46,20 @@ export function feedbackLinkClaims(
     purpose: 'feedback',
     expiresAt: epochSeconds(week.feedbackDueAt),
   };
+}
+
+/**
+ * The claims of one of the five one-click rating links in a check-in email: like the feedback
+ * link's (same week, side, address and expiry), with the rating it answers.
+ */
+export function ratingLinkClaims(
+  onboardingId: string,
+  week: Pick<WeekRecord, 'week' | 'feedbackDueAt'>,
+  recipient: Pick<Recipient, 'to'> & { role: LinkRole },
+  rating: number,
+): LinkClaims {
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new Error(`No rating link for ${rating}`);
+  return { ...feedbackLinkClaims(onboardingId, week, recipient), purpose: 'rate', rating };
 }
 
 /** What the feedback page shows: whose answer, to which week, and the tasks it can name. */
@@ -125,7 +144,8 @@ export function readFeedbackForm(
     } {
   // Browsers send a textarea's line breaks as CRLF, but count them as one character for maxlength.
   const comment = (fields.get('comment') ?? '').replace(/\r\n?/g, '\n').trim();
-  const rating = fields.get('rating') ?? '';
+  // A rating link's rating is the one it was sent with: the form cannot change it.
+  const rating = claims.rating !== undefined ? String(claims.rating) : (fields.get('rating') ?? '');
   const values: FeedbackFormValues = {
     ...(rating ? { rating } : {}),
     comment,
@@ -195,6 +215,7 @@ export function feedbackFormPage(
   const { week, timeZone, claims } = context;
   const e = escapeHtml;
   const scale = ratingQuestion(claims.role, context.otherSide);
+  const fixedRating = claims.rating;
   const problems = Object.values(errors).flat();
   const parts: string[] = [
     paragraph(`Hello ${context.name},`),
@@ -207,7 +228,9 @@ export function feedbackFormPage(
   if (current) {
     parts.push(
       paragraph(
-        `Your side answered on ${formatDateTime(current.at, timeZone)} (shown below). Sending the form again replaces that answer.`,
+        fixedRating === undefined
+          ? `Your side answered on ${formatDateTime(current.at, timeZone)} (shown below). Sending the form again replaces that answer.`
+          : `Your side answered on ${formatDateTime(current.at, timeZone)} with ${current.rating} of 5. Confirming replaces that answer.`,
       ),
     );
   }
@@ -221,20 +244,25 @@ export function feedbackFormPage(
   parts.push('<form method="post">');
 
   const ratingError = fieldError('rating', errors.rating);
-  parts.push(
-    `<fieldset${ratingError ? ' aria-describedby="rating-error"' : ''}>` +
-      `<legend>${e(`${scale.question}?`)}</legend>${ratingError}` +
-      [1, 2, 3, 4, 5]
-        .map((n) => {
-          const meaning = n === 1 ? ` (${scale.low})` : n === 5 ? ` (${scale.high})` : '';
-          return (
-            `<label class="choice" for="rating-${n}"><input type="radio" id="rating-${n}" name="rating" value="${n}"` +
-            `${n === 1 ? ' required' : ''}${values.rating === String(n) ? ' checked' : ''}> ${n}${e(meaning)}</label>`
-          );
-        })
-        .join('') +
-      '</fieldset>',
-  );
+  if (fixedRating !== undefined) {
+    parts.push(
+      `<p>${e(`${scale.question}? Your rating: `)}<strong>${fixedRating} of 5${e(meaningOf(fixedRating, scale))}</strong></p>`,
+      '<p class="hint">Meant another rating? Use that rating’s link in the email instead.</p>',
+    );
+  } else {
+    parts.push(
+      `<fieldset${ratingError ? ' aria-describedby="rating-error"' : ''}>` +
+        `<legend>${e(`${scale.question}?`)}</legend>${ratingError}` +
+        [1, 2, 3, 4, 5]
+          .map(
+            (n) =>
+              `<label class="choice" for="rating-${n}"><input type="radio" id="rating-${n}" name="rating" value="${n}"` +
+              `${n === 1 ? ' required' : ''}${values.rating === String(n) ? ' checked' : ''}> ${n}${e(meaningOf(n, scale))}</label>`,
+          )
+          .join('') +
+        '</fieldset>',
+    );
+  }
 
   if (context.tasks.length > 0) {
     const unfinishedError = fieldError('unfinished', errors.unfinished);
@@ -261,12 +289,15 @@ export function feedbackFormPage(
       commentError +
       `<textarea id="comment" name="comment" rows="5" maxlength="${COMMENT_MAX_LENGTH}" ` +
       `aria-describedby="comment-hint${commentError ? ' comment-error' : ''}">${e(values.comment)}</textarea>`,
-    '<p><button type="submit">Send my answer</button></p>',
+    `<p><button type="submit">${fixedRating === undefined ? 'Send my answer' : 'Confirm my rating'}</button></p>`,
     '</form>',
   );
   return {
     status: problems.length > 0 ? 422 : 200,
-    title: `Week ${week.week}: how did it go?`,
+    title:
+      fixedRating === undefined
+        ? `Week ${week.week}: how did it go?`
+        : `You rate week ${week.week}: ${fixedRating}/5`,
     body: parts.join('\n'),
   };
 }
@@ -275,7 +306,7 @@ export function feedbackFormPage(
 export function feedbackRecordedPage(context: FeedbackPageContext, feedback: Feedback): Page {
   const e = escapeHtml;
   const scale = ratingQuestion(context.claims.role, context.otherSide);
-  const meaning = feedback.rating === 1 ? ` (${scale.low})` : feedback.rating === 5 ? ` (${scale.high})` : '';
+  const meaning = meaningOf(feedback.rating, scale);
   const titles = new Map(context.tasks.map((t) => [t.id, t.title]));
   const rows: Array<[string, string]> = [[scale.question, `${feedback.rating} of 5${meaning}`]];
   if (context.claims.role === 'owner') {
@@ -298,6 +329,11 @@ export function feedbackRecordedPage(context: FeedbackPageContext, feedback: Fee
       ),
     ].join('\n'),
   };
+}
+
+/** The words for the ends of the scale: " (poor)" for 1, " (excellent)" for 5, nothing between. */
+function meaningOf(rating: number, scale: { low: string; high: string }): string {
+  return rating === 1 ? ` (${scale.low})` : rating === 5 ? ` (${scale.high})` : '';
 }
 
 function fieldError(field: string, messages: string[] | undefined): string {

@@ -14,6 +14,10 @@ const NOTHING_RECORDED = 'Nothing was recorded.';
 const EXPIRED: Record<LinkPurpose, (claims: LinkClaims) => string> = {
   feedback: ({ week }) =>
     `It was the link to answer the check-in of week ${week}, and answers for that week closed when the week was decided.`,
+  rate: ({ week, rating }) =>
+    `It was the link to rate week ${week} with ${rating} of 5, and answers for that week closed when the week was decided.`,
+  decision: ({ week }) =>
+    `It was a link to decide how the onboarding goes on after week ${week}, and the time to decide has passed: the stage held, as the email said it would. If a later week asks you again, its email brings new links.`,
 };
 
 /** A link whose token was refused. */

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -12,10 +12,10 @@ import { checkinMessage, conditionFailed, onboardingFixture, TABLE } from './fix
 const NOW = '2027-01-04T09:00:00.000Z';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 const outbox = new EmailOutbox(
   new OnboardingStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE),
-  new SesMailer(new SESClient({ region: 'us-east-1' }), 'onramp@santos-advisory.example'),
+  new SesMailer(new SESv2Client({ region: 'us-east-1' }), 'onramp@santos-advisory.example'),
   { now: () => new Date(NOW) },
 );
 

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -13,11 +13,11 @@ const NOW = '2027-01-12T07:41:20.000Z';
 const KEY = 'a'.repeat(64);
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 const replies = new InboundReplies(
   DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
   TABLE,
-  new SesMailer(new SESClient({ region: 'us-east-1' }), 'onramp@onramp.example'),
+  new SesMailer(new SESv2Client({ region: 'us-east-1' }), 'onramp@onramp.example'),
   { now: () => new Date(NOW) },
 );
 const reply = refusedReply(

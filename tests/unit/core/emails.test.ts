@@ -2,16 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { failureEmails } from '#core/emails/failure';
 import { kickoffEmails } from '#core/emails/kickoff';
 import type { EmailMessage } from '#core/emails/message';
-import { batchEmail, checkinEmails, type FeedbackLink } from '#core/emails/weekly';
+import { batchEmail, type CheckinOptions, checkinEmails } from '#core/emails/weekly';
 import { summaryEmail } from '#core/emails/wrap-up';
 import type { Plan } from '#core/plan';
 import { planFixture, taskFixture, weekRecordFixture } from './fixtures.ts';
 
 const OPERATOR = 'ops@onramp.example';
 
-/** A stand-in for the signed link of each check-in: names the side and address it was made for. */
-const feedbackLink: FeedbackLink = (recipient) =>
-  `https://links.onramp.example/links/${recipient.role}.${encodeURIComponent(recipient.to[0]!)}`;
+/**
+ * Stand-ins for the check-in's signed rating links (each names the side, rating and address it was
+ * made for; tests/unit/core/checkin-email.test.ts checks real ones), and its sender and time.
+ */
+const checkinOptions: CheckinOptions = {
+  ratingLink: (recipient, rating) =>
+    `https://links.onramp.example/links/${recipient.role}.${rating}.${encodeURIComponent(recipient.to[0]!)}`,
+  sender: 'onramp@onramp.example',
+  now: '2026-12-10T14:00:00.000Z',
+};
 
 /** Every email the workflow can send for a plan, labelled for test names. */
 function everyEmail(plan: Plan): { label: string; message: EmailMessage }[] {
@@ -23,7 +30,7 @@ function everyEmail(plan: Plan): { label: string; message: EmailMessage }[] {
     week1.tasks.map((t) => t.taskId),
   );
   const [kickoffOwner, kickoffPartner] = kickoffEmails(plan);
-  const [checkinOwner, checkinPartner] = checkinEmails(plan, week1, feedbackLink);
+  const [checkinOwner, checkinPartner] = checkinEmails(plan, week1, checkinOptions);
   const [failureOwner, failureOperator] = failureEmails({
     onboardingId: plan.id,
     errorName: 'TransientError',
@@ -232,56 +239,7 @@ describe('batchEmail', () => {
   });
 });
 
-describe('checkinEmails', () => {
-  const plan = planFixture();
-  const [toOwner, toPartner] = checkinEmails(plan, weekRecordFixture(plan, 1, 0), feedbackLink);
-
-  it('asks the owner to rate the partner’s work', () => {
-    expect(toOwner!.text).toContain(
-      'How good was the work Ledgerly Outsourcing delivered this week, from 1 (poor) to 5 (excellent), and is any task unfinished?',
-    );
-  });
-
-  it('asks the partner how clear and manageable the week was', () => {
-    expect(toPartner!.text).toContain(
-      'How clear and manageable was this week, from 1 (too much or unclear) to 5',
-    );
-  });
-
-  it('sends no Reply-To: an answer must not reach the other side', () => {
-    expect([toOwner!.replyTo, toPartner!.replyTo]).toEqual([undefined, undefined]);
-  });
-
-  it('gives each side its own link to answer, in both parts, signed for the address it goes to', () => {
-    const ownerLink = 'https://links.onramp.example/links/owner.maria%40santos-advisory.example';
-    const partnerLink = 'https://links.onramp.example/links/partner.team%40ledgerly.example';
-
-    expect([toOwner!.text, toPartner!.text]).toEqual([
-      expect.stringContaining(`Tell us how the week went:\n${ownerLink}\n`),
-      expect.stringContaining(`Tell us how the week went:\n${partnerLink}\n`),
-    ]);
-    expect(toOwner!.html).toContain(`<a href="${ownerLink}"`);
-    expect(toPartner!.html).toContain(`<a href="${partnerLink}"`);
-    expect(toOwner!.html).not.toContain(partnerLink);
-  });
-
-  it('escapes the link in the HTML part', () => {
-    const [email] = checkinEmails(plan, weekRecordFixture(plan, 1, 0), () => 'https://x.example/"><b>x');
-
-    expect(email!.html).toContain('<a href="https://x.example/&quot;&gt;&lt;b&gt;x"');
-  });
-
-  it('no longer sends people to the command line to answer', () => {
-    expect([toOwner!.text, toPartner!.text].join('\n')).not.toMatch(/onramp feedback|on their way/);
-  });
-
-  it('tells each side when feedback is read, on their own clock', () => {
-    expect([toOwner!.text, toPartner!.text]).toEqual([
-      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*15:00/),
-      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*22:00/),
-    ]);
-  });
-});
+// The check-in email's own tests: tests/unit/core/checkin-email.test.ts.
 
 describe('summaryEmail', () => {
   const plan = planFixture();

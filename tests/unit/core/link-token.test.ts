@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  epochSeconds,
-  type LinkClaims,
-  type LinkPurpose,
-  linkUrl,
-  signLinkToken,
-  verifyLinkToken,
-} from '#core/link-token';
+import { epochSeconds, type LinkClaims, linkUrl, signLinkToken, verifyLinkToken } from '#core/link-token';
 
 const KEY = 'k3y-for-tests-only-0123456789abcdef';
 const NOW = new Date('2026-12-10T14:00:00Z');
@@ -99,8 +92,8 @@ describe('a link token', () => {
   });
 
   it('is refused as the wrong purpose where its purpose is not served', () => {
-    // A purpose these pages do not serve (issue 5 adds owner decisions, for one).
-    const token = signLinkToken({ ...claims, purpose: 'decision' as LinkPurpose }, KEY);
+    // A genuine one-click rating link, where only feedback links are served.
+    const token = signLinkToken({ ...claims, purpose: 'rate', rating: 4 }, KEY);
 
     expect(verifyLinkToken(token, KEY, feedbackOnly)).toEqual({ ok: false, reason: 'wrong-purpose' });
   });
@@ -146,6 +139,40 @@ describe('a link token', () => {
   it('cannot be signed with claims that would not verify', () => {
     expect(() => signLinkToken({ ...claims, week: 1.5 }, KEY)).toThrow(/cannot be signed/);
     expect(() => signLinkToken(claims, '')).toThrow(/key is empty/);
+  });
+});
+
+describe('a one-click rating link (purpose rate)', () => {
+  const rate: LinkClaims = { ...claims, purpose: 'rate', rating: 4 };
+  const rateOnly = { purposes: ['rate'] as const, now: NOW };
+
+  it('verifies to its claims, rating included', () => {
+    expect(verifyLinkToken(signLinkToken(rate, KEY), KEY, rateOnly)).toEqual({ ok: true, claims: rate });
+  });
+
+  it('is refused as forged when its rating is changed', () => {
+    const token = signLinkToken(rate, KEY);
+
+    expect(verifyLinkToken(withPayload(token, { ...wireOf(token), s: 5 }), KEY, rateOnly)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+  });
+
+  it('cannot be signed without a rating from 1 to 5, and no other purpose carries one', () => {
+    expect(() => signLinkToken({ ...claims, purpose: 'rate' }, KEY)).toThrow(/cannot be signed/);
+    expect(() => signLinkToken({ ...rate, rating: 6 }, KEY)).toThrow(/cannot be signed/);
+    expect(() => signLinkToken({ ...rate, rating: 2.5 }, KEY)).toThrow(/cannot be signed/);
+    expect(() => signLinkToken({ ...claims, rating: 3 }, KEY)).toThrow(/cannot be signed/);
+  });
+
+  it('is refused as malformed when a genuine signature covers a rate payload without a rating', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { s: _, ...wire } = wireOf(signLinkToken(rate, KEY));
+    const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+    const sig = createHmac('sha256', KEY).update(`onramp-link-v1.${payload}`).digest('base64url');
+
+    expect(verifyLinkToken(`${payload}.${sig}`, KEY, rateOnly)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
 

@@ -4,7 +4,15 @@ import { type Control, controlOutcome, refusal, releaseGate } from '#core/onboar
 import { shiftAfterPause, weekSchedule } from '#core/schedule';
 import { localTime, planFixture } from './fixtures.ts';
 
-const STATUSES: OnboardingStatus[] = ['pending', 'active', 'paused', 'completed', 'failed', 'cancelled'];
+const STATUSES: OnboardingStatus[] = [
+  'pending',
+  'active',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'aborted',
+];
 
 describe('controlOutcome: which status changes pause, resume and cancel make', () => {
   const expected: Record<Control, Record<OnboardingStatus, string>> = {
@@ -15,6 +23,7 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
       completed: 'refuse',
       failed: 'refuse',
       cancelled: 'refuse',
+      aborted: 'refuse',
     },
     resume: {
       pending: 'refuse',
@@ -23,6 +32,7 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
       completed: 'refuse',
       failed: 'refuse',
       cancelled: 'refuse',
+      aborted: 'refuse',
     },
     cancel: {
       pending: 'change to cancelled',
@@ -31,6 +41,7 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
       completed: 'refuse',
       failed: 'refuse',
       cancelled: 'same',
+      aborted: 'refuse',
     },
   };
   const cases = (Object.keys(expected) as Control[]).flatMap((control) =>

@@ -1,0 +1,117 @@
+import EmailReplyParser from 'email-reply-parser';
+import { COMMENT_MAX_LENGTH } from './pages/feedback.ts';
+
+/**
+ * Reading a reply to a check-in email: what the person wrote above the quoted check-in (quoted
+ * history and signatures removed by email-reply-parser, which knows the quoting of Gmail, Outlook,
+ * Apple Mail and a dozen locales), the rating in it and the comment around it; and telling an
+ * auto-reply (out of office, vacation) from a person's answer.
+ */
+
+/** What a reply says, or why it says nothing that can be recorded. */
+export type ReplyAnswer =
+  | { ok: true; rating: number; comment?: string }
+  /** `no-rating`: no number in any form we read; `rating-out-of-range`: a number, but not 1 to 5. */
+  | { ok: false; reason: 'no-rating' }
+  | { ok: false; reason: 'rating-out-of-range'; given: number };
+
+/** Why a message is taken for an auto-reply, safe to log. */
+export type AutoReplyReason =
+  | 'auto-submitted'
+  | 'x-autoreply'
+  | 'x-autorespond'
+  | 'precedence'
+  | 'null-sender'
+  | 'auto-reply-subject';
+
+/** The text the person wrote: the reply without the quoted message below it and without signatures. */
+export function visibleReply(text: string): string {
+  const normalized = text.replace(/\r\n?/g, '\n');
+  return new EmailReplyParser().read(normalized).getVisibleText().trim();
+}
+
+/**
+ * Ratings as people write them, each with the rest of the line after it (the comment's start when
+ * the rating leads). Case-insensitive; the first found in the text counts. A fraction or "out of"
+ * counts only on our scale of 5: "2/3 of the invoices" is not a rating.
+ */
+const RATING_FORMS: RegExp[] = [
+  /(?<![\d/.,])(\d{1,3})\s*\/\s*5(?![\d/])/i,
+  /(?<!\d)(\d{1,3})\s+out\s+of\s+5(?!\d)/i,
+  /\brating\s*(?:[:=-]|is)?\s*(\d{1,3})(?:\s*(?:\/|out\s+of)\s*5)?(?![\d/])/i,
+];
+/** A first line that is a number alone, or a number followed by a separator and a comment. */
+const LEADING_NUMBER = /^(\d{1,3})(?![.,]\d)[ \t]*(?:[-–—:.,!)][ \t]*|\n\s*|$)/;
+
+/**
+ * The rating and comment in a reply's visible text: "4/5", "4 out of 5", "rating: 4" or "Rating 4"
+ * anywhere, or a number alone (or followed by a dash, a colon…) at the start of the first line.
+ * The comment is the rest of the text: a rating that starts a line is taken out of it, one inside
+ * a sentence stays, so the sentence still reads. Comments longer than the feedback's limit are cut.
+ */
+export function readAnswer(visible: string): ReplyAnswer {
+  const text = visible.replace(/\r\n?/g, '\n').trim();
+  const found = findRating(text);
+  if (!found) return { ok: false, reason: 'no-rating' };
+  if (found.rating < 1 || found.rating > 5) {
+    return { ok: false, reason: 'rating-out-of-range', given: found.rating };
+  }
+  const comment = limit(found.comment.replace(/\n{3,}/g, '\n\n').trim());
+  return comment ? { ok: true, rating: found.rating, comment } : { ok: true, rating: found.rating };
+}
+
+function findRating(text: string): { rating: number; comment: string } | undefined {
+  let best: { index: number; length: number; rating: number } | undefined;
+  for (const form of RATING_FORMS) {
+    const match = form.exec(text);
+    if (match && (!best || match.index < best.index)) {
+      best = { index: match.index, length: match[0].length, rating: Number(match[1]) };
+    }
+  }
+  const leading = LEADING_NUMBER.exec(text);
+  if (leading && (!best || best.index > 0)) {
+    return { rating: Number(leading[1]), comment: text.slice(leading[0].length) };
+  }
+  if (!best) return undefined;
+  const lineStart = text.lastIndexOf('\n', best.index - 1) + 1;
+  const leadsLine = text.slice(lineStart, best.index).trim() === '';
+  if (!leadsLine) return { rating: best.rating, comment: text };
+  // Taken out with the separator that follows it ("4/5 - good week" leaves "good week").
+  const rest = text.slice(best.index + best.length).replace(/^[ \t]*[-–—:.,!)]?[ \t]*/, '');
+  return { rating: best.rating, comment: `${text.slice(0, best.index)}${rest}` };
+}
+
+function limit(comment: string): string {
+  return comment.length <= COMMENT_MAX_LENGTH ? comment : `${comment.slice(0, COMMENT_MAX_LENGTH - 1)}…`;
+}
+
+/**
+ * Subjects auto-replies are sent with, in the languages of the reply parser's locales; checked
+ * after a `Re:`/`AW:` prefix too, as some responders keep one. The phrase must end the subject or
+ * precede a colon (`Out of Office: …`): "out of office hours" is a person's topic.
+ */
+const AUTO_REPLY_SUBJECT =
+  /^\s*(?:(?:re|aw|sv|antw|réf|rif)\s*:\s*)*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|away from (?:the )?office|on vacation|vacation reply|abwesenheitsnotiz|automatische antwort|réponse automatique|absence du bureau|respuesta automática|fuera de la oficina|risposta automatica|fuori ufficio|resposta automática|ausente)(?=\s*(?:[:(\-–]|auto|$))/i;
+
+/**
+ * Why a message is an auto-reply, or undefined for one a person wrote: RFC 3834's Auto-Submitted
+ * (anything but `no`), the X-Autoreply / X-Autorespond headers some responders set, a Precedence
+ * of auto_reply, bulk, junk or list, an empty envelope sender (`Return-Path: <>`, as bounces and
+ * many responders use), or an out-of-office subject. An auto-reply is never feedback, and never
+ * answered: two responders would answer each other forever.
+ */
+export function autoReplyReason(
+  header: (name: string) => string | undefined,
+  subject: string,
+): AutoReplyReason | undefined {
+  const value = (name: string) => header(name)?.trim().toLowerCase();
+  const autoSubmitted = value('auto-submitted');
+  if (autoSubmitted && autoSubmitted !== 'no') return 'auto-submitted';
+  if (value('x-autoreply')) return 'x-autoreply';
+  if (value('x-autorespond')) return 'x-autorespond';
+  const precedence = value('precedence');
+  if (precedence && ['auto_reply', 'bulk', 'junk', 'list'].includes(precedence)) return 'precedence';
+  if (value('return-path') === '<>') return 'null-sender';
+  if (AUTO_REPLY_SUBJECT.test(subject)) return 'auto-reply-subject';
+  return undefined;
+}

@@ -1,0 +1,202 @@
+import { simpleParser } from 'mailparser';
+import { clock } from '#adapters/clock';
+import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
+import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
+import {
+  type FeedbackReplyContext,
+  feedbackNotRecordedReply,
+  feedbackRecordedReply,
+  type NotRecordedReason,
+} from '#core/emails/feedback-reply';
+import { FeedbackInvalid } from '#core/errors';
+import { messageKey } from '#core/inbound-plan';
+import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
+import { addressOf, maskAddress } from '#core/inbound-senders';
+import { type ReplyRole, verifyReplyToken } from '#core/reply-address';
+import { autoReplyReason, readAnswer, visibleReply } from '#core/reply-parsing';
+import { recordFeedback } from './record-feedback.ts';
+import { logger } from './shared/logger.ts';
+import { replyAddressingFromEnvironment } from './shared/reply-addressing.ts';
+import { store } from './shared/store.ts';
+
+/** A message sent to a reply address, as the receipt event tells it. */
+export interface ReplyDelivery {
+  sesMessageId: string;
+  /** The Message-ID header, when the message has one. */
+  messageId?: string;
+  subject: string;
+  envelope: ReceivedEnvelope;
+  /** The reply address it was sent to (one of the receipt's recipients). */
+  recipient: string;
+  /** That address's token: what follows the `+`. */
+  token: string;
+}
+
+/**
+ * Why a reply was dropped without an answer, safe to log: the screening's reasons (verdicts, an
+ * Auto-Submitted header, an unauthenticated From), or
+ * - `replies-off`: this function has no link key (LINK_SECRET_ARN) to check reply addresses with;
+ * - `reply-address-malformed` / `reply-address-forged`: not an address we made;
+ * - `reply-address-unknown`: genuinely signed, but for no onboarding the table knows (deleted);
+ * - `not-the-recipient`: the From is not the side the address was made for (a forwarded check-in);
+ * - `auto-reply`: an out-of-office or other responder (the log says which sign);
+ * - `message-too-large`: over the raw-mail size limit.
+ */
+export type ReplyDropReason =
+  | Exclude<DropReason, 'sender-not-allowed' | 'not-for-inbound-address'>
+  | 'replies-off'
+  | 'reply-address-malformed'
+  | 'reply-address-forged'
+  | 'reply-address-unknown'
+  | 'not-the-recipient'
+  | 'auto-reply'
+  | 'message-too-large';
+
+export type ReplyOutcome =
+  | { outcome: 'dropped'; reasons: ReplyDropReason[] }
+  | {
+      outcome: 'feedback-recorded';
+      onboardingId: string;
+      week: number;
+      role: ReplyRole;
+      rating: number;
+      replied: boolean;
+    }
+  | {
+      outcome: 'feedback-not-recorded';
+      onboardingId: string;
+      week: number;
+      role: ReplyRole;
+      reason: NotRecordedReason['reason'];
+      replied: boolean;
+    }
+  /** The same Message-ID again, after it was answered: nothing is done twice. */
+  | { outcome: 'already-answered'; onboardingId?: string };
+
+/** Read at cold start; without the link key, every reply is dropped (and logged) as `replies-off`. */
+const replying = replyAddressingFromEnvironment(process.env);
+const replies = inboundRepliesFromEnvironment(process.env);
+
+/** Onboarding statuses in which answers are no longer taken. */
+const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * A reply to a check-in email, sent to its signed Reply-To: the answer of the side the address
+ * was made for, to that week's check-in. Recorded as feedback (source `email`) when the address
+ * is genuine, the message passes the same SES checks as a plan and comes from that side's own
+ * address, is written by a person, and says a rating from 1 to 5; the sender is then told what
+ * was recorded. A genuine reply with no usable rating, or too late, gets one answer saying why.
+ * Anything else is dropped with its reasons in the log, and no answer: its From is not trusted.
+ */
+export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSource): Promise<ReplyOutcome> {
+  const { sesMessageId } = delivery;
+  const drop = (reasons: ReplyDropReason[], detail: Record<string, unknown> = {}): ReplyOutcome => {
+    logger.warn('inbound reply dropped', {
+      sesMessageId,
+      reasons,
+      from: delivery.envelope.from.map((mailbox) => maskAddress(addressOf(mailbox) ?? mailbox)),
+      ...detail,
+    });
+    return { outcome: 'dropped', reasons };
+  };
+
+  if (!replying) return drop(['replies-off']);
+  const key = await replying.key.value();
+  const check = verifyReplyToken(delivery.token, key);
+  if (!check.ok) return drop([`reply-address-${check.reason}`]);
+  const { claims } = check;
+  const onboardingId = await replying.book.onboardingOf(claims.ref);
+  const found = onboardingId ? await store.findOnboardingWeek(onboardingId, claims.week) : undefined;
+  if (!onboardingId || !found?.onboarding) return drop(['reply-address-unknown']);
+  const { onboarding, week } = found;
+  const { plan } = onboarding;
+
+  // The allow-list of a reply is the side it was made for: the owner, or any partner address.
+  const own = claims.role === 'owner' ? [plan.owner.email] : plan.partner.emails;
+  const screening = screenInbound(delivery.envelope, {
+    allowList: { addresses: new Set(own.map((a) => a.toLowerCase())), domains: new Set() },
+    inboundAddress: delivery.recipient,
+  });
+  if (!screening.accepted) {
+    return drop(
+      screening.reasons.map((reason) =>
+        reason === 'sender-not-allowed' ? 'not-the-recipient' : reason,
+      ) as ReplyDropReason[],
+      { onboardingId, week: claims.week, role: claims.role },
+    );
+  }
+
+  const messageId = delivery.messageId?.trim() || `ses:${sesMessageId}`;
+  const replyKey = messageKey(messageId);
+  const answered = await replies.find(replyKey);
+  if (answered && answered.state !== 'retry') {
+    logger.info('inbound reply already answered', {
+      sesMessageId,
+      messageKey: replyKey,
+      outcome: answered.outcome,
+    });
+    return { outcome: 'already-answered', onboardingId };
+  }
+
+  let raw: Uint8Array;
+  try {
+    raw = await rawMail.read(sesMessageId);
+  } catch (error) {
+    if (error instanceof RawMailTooLarge) return drop(['message-too-large'], { onboardingId });
+    throw error;
+  }
+  const parsed = await simpleParser(Buffer.from(raw), { skipTextToHtml: true, skipTextLinks: true });
+  const autoReply = autoReplyReason(
+    (name) => parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]*:\s*/, ''),
+    parsed.subject ?? '',
+  );
+  if (autoReply) return drop(['auto-reply'], { onboardingId, autoReply });
+
+  const facts = { onboardingId, week: claims.week, role: claims.role };
+  const context: FeedbackReplyContext = {
+    plan,
+    week: { week: claims.week, feedbackDueAt: week?.feedbackDueAt ?? clock.now().toISOString() },
+    role: claims.role,
+    to: screening.sender,
+    replyAddress: delivery.recipient.toLowerCase(),
+  };
+  const notRecorded = async (why: NotRecordedReason): Promise<ReplyOutcome> => {
+    const replied = await replies.sendOnce(replyKey, feedbackNotRecordedReply(context, why), {
+      outcome: 'feedback-not-recorded',
+      onboardingId,
+    });
+    logger.info('inbound reply not recorded', { sesMessageId, ...facts, reason: why.reason, replied });
+    return { outcome: 'feedback-not-recorded', ...facts, reason: why.reason, replied };
+  };
+
+  if (ENDED.has(onboarding.status)) return notRecorded({ reason: 'onboarding-ended' });
+  // The address outlives the week: after the feedback is due the gate decides, and nothing counts.
+  if (!week || week.decision || clock.now().getTime() >= Date.parse(week.feedbackDueAt)) {
+    return notRecorded({ reason: 'week-closed' });
+  }
+
+  const answer = readAnswer(visibleReply(parsed.text ?? ''));
+  if (!answer.ok) {
+    return notRecorded(
+      answer.reason === 'rating-out-of-range' ? { reason: answer.reason, given: answer.given } : answer,
+    );
+  }
+  try {
+    await recordFeedback({
+      ...facts,
+      rating: answer.rating,
+      ...(answer.comment ? { comment: answer.comment } : {}),
+      source: 'email',
+      from: screening.sender,
+    });
+  } catch (error) {
+    // Decided between the check above and the write: the gate ran meanwhile.
+    if (error instanceof FeedbackInvalid) return notRecorded({ reason: 'week-closed' });
+    throw error;
+  }
+  const replied = await replies.sendOnce(replyKey, feedbackRecordedReply(context, answer), {
+    outcome: 'feedback-recorded',
+    onboardingId,
+  });
+  return { outcome: 'feedback-recorded', ...facts, rating: answer.rating, replied };
+}
