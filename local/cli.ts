@@ -123,14 +123,19 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
     clearTimeout(timer);
     await execution.done;
 
-    const [onboarding, weeks, emails, feedback] = await Promise.all([
+    const [onboarding, weeks, emails, feedback, answers, verdict] = await Promise.all([
       runtime.store.getOnboarding(onboardingId),
       runtime.store.listWeeks(onboardingId),
       runtime.store.listEmails(onboardingId),
       runtime.store.listFeedback(onboardingId),
+      runtime.store.listReferenceAnswers(onboardingId),
+      runtime.store.findDueDiligence(onboardingId),
     ]);
     emails.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-    console.log(renderTimeline({ onboarding, weeks, emails, feedback, visits: execution.visits }));
+    const dueDiligence = { answers, verdict };
+    console.log(
+      renderTimeline({ onboarding, weeks, emails, feedback, visits: execution.visits, dueDiligence }),
+    );
 
     const index = await writeMailFolder(MAIL_FOLDER, await runtime.mailbox.list());
     const seconds = ((performance.now() - began) / 1000).toFixed(1);
@@ -243,7 +248,14 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { plan: { type: 'string' }, scenario: { type: 'string', default: DEFAULT_SCENARIO } },
       });
-      return start(values.plan ? resolve(USER_CWD, values.plan) : DEFAULT_PLAN, values.scenario);
+      // A scenario written for another plan (due-diligence: one with references) runs on it by default.
+      const scenarioPlan = SCENARIOS[values.scenario]?.plan;
+      const plan = values.plan
+        ? resolve(USER_CWD, values.plan)
+        : scenarioPlan
+          ? resolve(ROOT, scenarioPlan)
+          : DEFAULT_PLAN;
+      return start(plan, values.scenario);
     }
     case 'submit': {
       const { values } = parseArgs({ args: rest, options: { plan: { type: 'string' } } });

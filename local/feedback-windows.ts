@@ -1,7 +1,11 @@
 import type { ParkedTask, WaitEvent } from './runner.ts';
 
-/** The Wait of the workflow during which people answer the week's check-in (statemachines/onboarding.asl.json). */
+/**
+ * The Waits of the workflow during which people answer the week's check-in
+ * (statemachines/onboarding.asl.json): the feedback window, and the grace period after the reminder.
+ */
 const FEEDBACK_WAIT = 'WaitForFeedback';
+const GRACE_WAIT = 'WaitForGrace';
 
 /** A week's feedback window, held open in real time. */
 export interface OpenWindow {
@@ -11,6 +15,8 @@ export interface OpenWindow {
   closesAt: Date;
   /** The owner's decision is open (the weekly check asked them), rather than the week's feedback. */
   owner?: boolean;
+  /** The grace period after the reminder of the silent, rather than the feedback window. */
+  grace?: boolean;
 }
 
 /**
@@ -32,7 +38,7 @@ export class RealTimeFeedbackWindows {
 
   /** For the runner's onWait: returns when the window closes (or the runtime stops). */
   readonly onWait = (wait: WaitEvent): Promise<void> => {
-    if (wait.stateName !== FEEDBACK_WAIT) return Promise.resolve();
+    if (wait.stateName !== FEEDBACK_WAIT && wait.stateName !== GRACE_WAIT) return Promise.resolve();
     const { onboardingId, week } = wait.state as { onboardingId: string; week: number };
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -42,7 +48,12 @@ export class RealTimeFeedbackWindows {
       // A held window never keeps the process alive on its own.
       timer.unref();
       this.open.set(timer, resolve);
-      this.onOpen?.({ onboardingId, week, closesAt: new Date(Date.now() + this.seconds * 1000) });
+      this.onOpen?.({
+        onboardingId,
+        week,
+        closesAt: new Date(Date.now() + this.seconds * 1000),
+        ...(wait.stateName === GRACE_WAIT ? { grace: true } : {}),
+      });
     });
   };
 

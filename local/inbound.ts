@@ -53,7 +53,7 @@ export interface LocalDelivery {
  * message downloaded from the raw-mail bucket replays with the verdicts it got on AWS.
  */
 export async function deliverLocally(
-  runtime: LocalRuntime,
+  runtime: Pick<LocalRuntime, 'mailbox'>,
   raw: Uint8Array,
   options: { from?: string } = {},
 ): Promise<LocalDelivery> {

@@ -17,12 +17,18 @@ export interface LinkResponse {
 export class LinkClicks {
   private handler: Promise<LinkHandler> | undefined;
 
-  /** Opens the link (GET), or sends its page's form (POST, form-encoded). */
-  async click(url: string, form?: Record<string, string>): Promise<LinkResponse> {
+  /**
+   * Opens the link (GET), or sends its page's form (POST, form-encoded); a list is a field sent
+   * once per value, as a browser sends ticked checkboxes.
+   */
+  async click(url: string, form?: Record<string, string | readonly string[]>): Promise<LinkResponse> {
     const { pathname, host } = new URL(url);
     const token = decodeURIComponent(pathname.split('/links/')[1] ?? '');
     const method = form ? 'POST' : 'GET';
-    const body = form ? Buffer.from(new URLSearchParams(form).toString(), 'utf8') : Buffer.alloc(0);
+    const fields = Object.entries(form ?? {}).flatMap(([name, value]) =>
+      (typeof value === 'string' ? [value] : value).map((v): [string, string] => [name, v]),
+    );
+    const body = form ? Buffer.from(new URLSearchParams(fields).toString(), 'utf8') : Buffer.alloc(0);
     const event = toApiGatewayEvent(
       {
         method,

@@ -16,8 +16,13 @@ export interface ReceivedEmail {
 export class Mailbox {
   constructor(readonly endpoint: string) {}
 
-  async list(): Promise<ReceivedEmail[]> {
-    const response = await fetch(`${this.endpoint}/store`);
+  /**
+   * Every email the emulator received, or those received since `sinceSeconds` (epoch seconds of
+   * real time, as the emulator stamps them): a recent email is found without reading them all.
+   */
+  async list(sinceSeconds?: number): Promise<ReceivedEmail[]> {
+    const query = sinceSeconds === undefined ? '' : `?since=${Math.floor(sinceSeconds)}`;
+    const response = await fetch(`${this.endpoint}/store${query}`);
     if (!response.ok) throw new Error(`The SES emulator answered ${response.status} to GET /store`);
     return ((await response.json()) as { emails: ReceivedEmail[] }).emails;
   }

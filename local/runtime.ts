@@ -58,7 +58,10 @@ export interface LocalRuntime {
   startOnboarding: typeof import('#handlers/start-onboarding').startOnboarding;
   /** The feedback handler, as the link pages, inbound mail and the API call it. */
   recordFeedback: typeof import('#handlers/record-feedback').recordFeedback;
-  /** Scripted people who answer the check-ins of the onboardings they are given. */
+  /**
+   * Scripted people who answer the check-ins of the onboardings they are given, through the
+   * emails' rating links and confirm pages, or by replying to them.
+   */
   simulation: Simulation;
   /** Peak resident memory (KiB) and CPU time (ms) of the emulator process so far. */
   emulatorStats(): Promise<{ maxRssKb: number; cpuMs: number }>;
@@ -123,7 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const { recordFeedback } = await import('#handlers/record-feedback');
     const store = onboardingStoreFromEnvironment(process.env);
     const mailbox = new Mailbox(emulators.ses);
-    const simulation = new Simulation(store, recordFeedback, {
+    const simulation = new Simulation(store, {
       mailbox,
       links: new LinkClicks(),
       letTimePass: (name, until) => runner.letTimePass(name, until),

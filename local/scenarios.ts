@@ -1,6 +1,8 @@
 import type { FeedbackInput } from '#core/feedback';
 import { type WeekRecord, workedTaskIds } from '#core/onboarding';
 import type { OwnerChoice } from '#core/owner-decision';
+import type { AnswerPath } from './personas.ts';
+import type { ReferenceScript } from './references.ts';
 
 /** What one side says at a week's check-in, or nothing (silence). */
 export type Answer = Pick<FeedbackInput, 'rating' | 'comment' | 'unfinishedTaskIds'> | undefined;
@@ -14,10 +16,13 @@ export interface CheckIn {
 
 /**
  * A scripted owner and partner for local runs: at each week's check-in, each says something or
- * stays silent. Their answers go through the same feedback handler every other answer goes through.
+ * stays silent. They answer from the check-in email they received, as people do: through the
+ * rating link of their score and its confirm page, or by replying to the email (`answersBy`).
  */
 export interface Scenario {
   description: string;
+  /** How each side answers: through the email's rating links (the default), or by replying to it. */
+  answersBy?: Partial<Record<'owner' | 'partner', AnswerPath>>;
   owner(checkIn: CheckIn): Answer | Promise<Answer>;
   partner(checkIn: CheckIn): Answer | Promise<Answer>;
   /**
@@ -26,6 +31,13 @@ export interface Scenario {
    * stage holds at the deadline.
    */
   decide?(ask: { week: number }): OwnerChoice | undefined | Promise<OwnerChoice | undefined>;
+  /**
+   * What the plan's references answer (due diligence, before the kickoff; `decide` gets week 0
+   * when it asks the owner), through the links of the email each got. None: they stay silent.
+   */
+  references?: ReferenceScript;
+  /** The plan this scenario is written for, when not the default one (a path from the repository). */
+  plan?: string;
 }
 
 const happyOwner: Answer = { rating: 5, comment: 'Delivered as agreed, no corrections needed.' };
@@ -73,6 +85,52 @@ export const SCENARIOS: Record<string, Scenario> = {
       week === 1 ? happyOwner : { rating: 4, comment: 'The work arrives, but not a word from the team.' },
     partner: ({ week }) => (week === 1 ? happyPartner : undefined),
     decide: () => 'abort',
+  },
+  'quality-drop': {
+    description:
+      "The partner's work slips in week 3 (the owner rates it 3/5: the stage holds) and again in week 4 (2/5: a step back), then recovers and the ramp climbs again. The partner answers every check-in by replying to the email, the owner through its rating links.",
+    answersBy: { partner: 'email' },
+    owner: ({ week }) => {
+      if (week === 3)
+        return {
+          rating: 3,
+          comment: 'Several receipts were booked to the wrong accounts; I corrected them.',
+        };
+      if (week === 4)
+        return { rating: 2, comment: 'Wrong accounts again, and the payment run had to be redone.' };
+      if (week === 5) return { rating: 4, comment: 'Much better: every account right this week.' };
+      return happyOwner;
+    },
+    partner: ({ week }) =>
+      week === 4
+        ? { rating: 3, comment: 'A new colleague took over the receipts; we are checking every entry now.' }
+        : happyPartner,
+  },
+  'due-diligence': {
+    description:
+      "The plan lists three references. One answers at once, lukewarm; one is the partner's own colleague (the partner's domain: flagged, not counted) and answers glowingly; the third answers after the reminder. The independent average (3.0) is below 3.5, so the owner is asked before the kickoff and decides to go ahead; then the weeks run as in steady.",
+    plan: 'examples/freelance-developer.yaml',
+    references: ({ reference, phase }) => {
+      if (reference === 1 && phase === 'asked')
+        return {
+          scores: { reliability: 3, quality: 3, communication: 2 },
+          comment: 'Good code, but deadlines slipped and updates were rare.',
+        };
+      if (reference === 2 && phase === 'asked')
+        return {
+          scores: { reliability: 5, quality: 5, communication: 5 },
+          comment: 'The best developer I know.',
+        };
+      if (reference === 3 && phase === 'reminded')
+        return {
+          scores: { reliability: 4, quality: 3, communication: 3 },
+          comment: 'Solid work once we agreed on a weekly call.',
+        };
+      return undefined;
+    },
+    decide: ({ week }) => (week === 0 ? 'continue' : undefined),
+    owner: () => happyOwner,
+    partner: () => happyPartner,
   },
 };
 

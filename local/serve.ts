@@ -83,10 +83,16 @@ function writeExamplePlan(): void {
   writeFileSync(EXAMPLE_PLAN_JSON, `${JSON.stringify(plan, null, 2)}\n`);
 }
 
-function announceWindow({ onboardingId, week, closesAt, owner }: OpenWindow): void {
+function announceWindow({ onboardingId, week, closesAt, owner, grace }: OpenWindow): void {
   if (owner) {
     console.log(
       `${time(new Date())}  ${onboardingId}: the owner is asked to decide (see the email's links); without a decision by ${time(closesAt)} the stage holds`,
+    );
+    return;
+  }
+  if (grace) {
+    console.log(
+      `${time(new Date())}  ${onboardingId}: week ${week}'s silent sides are reminded; answers still count until ${time(closesAt)}`,
     );
     return;
   }
@@ -108,7 +114,7 @@ function banner(runtime: LocalRuntime, weekSeconds: number): string {
   API              ${api}
   Mail             ${runtime.endpoints.ses}/   (every email sent; click the links in them)
   Webhook secret   ${secretsFile} ("webhook"; kept across restarts)
-  Feedback window  ${weekSeconds} s of real time per week (--week-seconds); every other wait is instant
+  Feedback window  ${weekSeconds} s of real time per week (--week-seconds), and as long again after the reminder; every other wait is instant
 
 From the project folder, start an onboarding with a signed webhook (the example plan is in ${planFile}):
 

@@ -1,8 +1,11 @@
+import { clock } from '#adapters/clock';
 import type { OnboardingStore } from '#adapters/onboarding-store';
-import type { FeedbackInput } from '#core/feedback';
+import type { EmailRecord } from '#core/onboarding';
 import { CHOICE_LABELS, type OwnerChoice } from '#core/owner-decision';
 import type { LinkClicks } from './link-clicks.ts';
-import type { Mailbox } from './mailbox.ts';
+import type { Mailbox, ReceivedEmail } from './mailbox.ts';
+import { answerByReply, answerThroughLink, type Person } from './personas.ts';
+import { answerAsReferences, REFERENCE_WAITS } from './references.ts';
 import type { ParkedTask, WaitEvent } from './runner.ts';
 import type { CheckIn, Scenario } from './scenarios.ts';
 
@@ -10,8 +13,13 @@ import type { CheckIn, Scenario } from './scenarios.ts';
 const FEEDBACK_WAIT = 'WaitForFeedback';
 /** The task-token wait of the workflow for the owner's decision. */
 export const DECISION_WAIT = 'WaitForOwnerDecision';
+/** The same wait before the kickoff, when the due diligence asks the owner (week 0). */
+const DUE_DILIGENCE_DECISION_WAIT = 'WaitForDueDiligenceDecision';
 
-/** What the simulated owner needs to decide as a person would: their mail, links to click, and time. */
+/**
+ * What the simulated people need to answer and decide as a person would: their mail, links to
+ * click, and time.
+ */
 export interface OwnerDesk {
   mailbox: Mailbox;
   links: LinkClicks;
@@ -21,17 +29,17 @@ export interface OwnerDesk {
 
 /**
  * Plays the owner and the partner of local onboardings: when an execution starts waiting for the
- * week's feedback, each side of that onboarding's scenario answers (or stays silent) through the
- * feedback handler, at the execution's virtual time (the check-in).
+ * week's feedback, each side of that onboarding's scenario answers (or stays silent) as a person
+ * would, from the check-in email it received: through its rating link and the confirm page, or by
+ * replying to it (local/personas.ts), at the execution's virtual time (the check-in).
  */
 export class Simulation {
   private readonly scenarios = new Map<string, Scenario>();
-  private readonly people = new Map<string, { owner: string; partner?: string }>();
+  private readonly people = new Map<string, { owner: Person; partner: Person }>();
 
   constructor(
     private readonly store: OnboardingStore,
-    private readonly recordFeedback: (input: FeedbackInput) => Promise<unknown>,
-    private readonly desk?: OwnerDesk,
+    private readonly desk: OwnerDesk,
   ) {}
 
   /** Plays `scenario` for the onboarding `onboardingId`. */
@@ -46,18 +54,55 @@ export class Simulation {
 
   readonly onWait = async ({ executionName, stateName, state }: WaitEvent): Promise<void> => {
     const scenario = this.scenarios.get(executionName);
+    const referencePhase = REFERENCE_WAITS[stateName];
+    if (scenario?.references && referencePhase) {
+      const desk = { store: this.store, mailbox: this.desk.mailbox, links: this.desk.links };
+      return answerAsReferences(desk, executionName, referencePhase, scenario.references);
+    }
     if (!scenario || stateName !== FEEDBACK_WAIT) return;
     const { onboardingId, week } = state as { onboardingId: string; week: number };
     const checkIn: CheckIn = { week, batch: () => this.store.getWeek(onboardingId, week).then((w) => w!) };
-    const people = await this.peopleOf(onboardingId);
     const sides = [
-      { role: 'owner' as const, from: people.owner, answer: await scenario.owner(checkIn) },
-      { role: 'partner' as const, from: people.partner, answer: await scenario.partner(checkIn) },
+      { role: 'owner' as const, answer: await scenario.owner(checkIn) },
+      { role: 'partner' as const, answer: await scenario.partner(checkIn) },
     ];
-    for (const { role, from, answer } of sides) {
-      if (answer) await this.recordFeedback({ ...answer, onboardingId, week, role, from, source: 'api' });
+    const answering = sides.filter((side) => side.answer);
+    if (answering.length === 0) return;
+    const [people, checkins] = await Promise.all([
+      this.peopleOf(onboardingId),
+      this.checkinsOf(onboardingId, week),
+    ]);
+    for (const { role, answer } of answering) {
+      const checkin = checkins.find((c) => c.record.role === role);
+      if (!checkin) throw new Error(`No check-in email of week ${week} reached the ${role}`);
+      if ((scenario.answersBy?.[role] ?? 'link') === 'email') {
+        await answerByReply(this.desk.mailbox, checkin, people[role], answer!, clock.now());
+      } else {
+        await answerThroughLink(this.desk.links, checkin.email, answer!);
+      }
     }
   };
+
+  /**
+   * The week's check-in emails as their recipients got them: the table's records of what was
+   * sent, and each message from the SES emulator by its message id. Sent a moment ago (the Wait
+   * follows the sending), so only the last minute's mail is read, unless it is not there.
+   */
+  private async checkinsOf(
+    onboardingId: string,
+    week: number,
+  ): Promise<Array<{ record: EmailRecord; email: ReceivedEmail }>> {
+    const records = (await this.store.listEmails(onboardingId)).filter(
+      (e) => e.kind === 'checkin' && e.week === week,
+    );
+    const find = (received: ReceivedEmail[]) =>
+      records.flatMap((record) => {
+        const email = received.find((m) => m.messageId === record.messageId);
+        return email ? [{ record, email }] : [];
+      });
+    const recent = find(await this.desk.mailbox.list(Date.now() / 1000 - 60));
+    return recent.length === records.length ? recent : find(await this.desk.mailbox.list());
+  }
 
   /**
    * When an execution waits for the owner's decision: the scenario's owner opens the link of
@@ -66,12 +111,15 @@ export class Simulation {
    * nobody plays (silent, as at its check-ins), lets the deadline pass, and the default applies.
    */
   readonly onPark = async (task: ParkedTask): Promise<void> => {
-    if (!this.desk || task.stateName !== DECISION_WAIT) return;
+    if (task.stateName !== DECISION_WAIT && task.stateName !== DUE_DILIGENCE_DECISION_WAIT) return;
     const scenario = this.scenarios.get(task.executionName);
     const onboardingId = task.executionName;
-    const asked = (await this.store.listWeeks(onboardingId)).findLast(
-      (w) => w.decision?.outcome === 'escalate' && !w.decision.owner,
-    );
+    const asked =
+      task.stateName === DUE_DILIGENCE_DECISION_WAIT
+        ? { week: 0 }
+        : (await this.store.listWeeks(onboardingId)).findLast(
+            (w) => w.decision?.outcome === 'escalate' && !w.decision.owner,
+          );
     const choice = asked && (await scenario?.decide?.({ week: asked.week }));
     if (asked && choice) {
       // The owner reads the email the next morning (or just before the deadline, if sooner).
@@ -86,7 +134,7 @@ export class Simulation {
 
   /** Opens the choice's link in the week's escalation email, then confirms it on the page. */
   private async decideThroughLink(onboardingId: string, week: number, choice: OwnerChoice): Promise<void> {
-    const desk = this.desk!;
+    const desk = this.desk;
     const record = (await this.store.listEmails(onboardingId)).find(
       (e) => e.kind === 'escalation' && e.week === week && e.role === 'owner',
     );
@@ -100,12 +148,18 @@ export class Simulation {
     if (sent.status !== 200) throw new Error(`Confirming "${label}" answered ${sent.status}`);
   }
 
-  /** Who answers for an onboarding: read once, as the plan does not change. */
-  private async peopleOf(onboardingId: string): Promise<{ owner: string; partner?: string }> {
+  /**
+   * Who answers for an onboarding: read once, as the plan does not change. The partner's check-in
+   * goes to all the partner's addresses; the first one answers (its links are signed for it).
+   */
+  private async peopleOf(onboardingId: string): Promise<{ owner: Person; partner: Person }> {
     let people = this.people.get(onboardingId);
     if (!people) {
-      const { plan } = await this.store.getOnboarding(onboardingId);
-      people = { owner: plan.owner.email, partner: plan.partner.emails[0] };
+      const { owner, partner } = (await this.store.getOnboarding(onboardingId)).plan;
+      people = {
+        owner: { address: owner.email, name: owner.name, timeZone: owner.timeZone },
+        partner: { address: partner.emails[0]!, name: partner.name, timeZone: partner.timeZone },
+      };
       this.people.set(onboardingId, people);
     }
     return people;

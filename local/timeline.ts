@@ -3,6 +3,14 @@ import type { Feedback } from '#core/feedback';
 import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
 import { CHOICE_LABELS } from '#core/owner-decision';
 import type { StateVisit } from './runner.ts';
+import { type DueDiligenceRecord, dueDiligenceLines } from './timeline-due-diligence.ts';
+
+/** How an answer came, as the timeline says it. */
+const ANSWERED_BY: Record<Feedback['source'], string> = {
+  link: 'by link',
+  email: 'by email',
+  api: 'through the API',
+};
 
 export interface TimelineInput {
   onboarding: Onboarding;
@@ -10,14 +18,24 @@ export interface TimelineInput {
   emails: EmailRecord[];
   feedback: Feedback[];
   visits: StateVisit[];
+  /** The due diligence's answers and verdict, when the plan lists references. */
+  dueDiligence?: DueDiligenceRecord;
 }
 
 /**
  * What happened, week by week, in the owner's time zone: stage and cap, what was released and its
- * volume against the cap, the check-in, the gate's decision, and every email (to whom, subject).
+ * volume against the cap, the check-in, reminders of the silent and at-risk marks, the gate's
+ * decision, and every email (to whom, subject).
  * Built only from what the workflow wrote to the table, as an operator would read it on AWS.
  */
-export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: TimelineInput): string {
+export function renderTimeline({
+  onboarding,
+  weeks,
+  emails,
+  feedback,
+  visits,
+  dueDiligence,
+}: TimelineInput): string {
   const { plan } = onboarding;
   const tz = plan.owner.timeZone;
   const unit = plan.effortUnit === 'hours' ? 'h' : ' items';
@@ -34,6 +52,8 @@ export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: 
     `  ${plan.tasks.length} tasks · full volume ${plan.ramp.targetWeeklyVolume}${unit} a week · up to ${plan.weeks} weeks`,
   );
   out.push('');
+  const diligence = dueDiligenceLines(plan, emails, dueDiligence ?? { answers: [] }, mail);
+  if (diligence.length > 0) out.push(...diligence, '');
   const kickoff = emailsOf('kickoff', 0);
   if (kickoff[0]) {
     out.push(`Kickoff   ${formatDateTime(kickoff[0].sentAt, tz)}`);
@@ -65,9 +85,18 @@ export function renderTimeline({ onboarding, weeks, emails, feedback, visits }: 
       const unfinished =
         answer.unfinishedTaskIds.length > 0 ? `, unfinished: ${answer.unfinishedTaskIds.join(', ')}` : '';
       out.push(
-        `      ${answer.role.padEnd(7)} rated ${answer.rating}/5${answer.comment ? ` "${answer.comment}"` : ''}${unfinished}`,
+        `      ${answer.role.padEnd(7)} rated ${answer.rating}/5 ${ANSWERED_BY[answer.source]}` +
+          `${answer.comment ? ` "${answer.comment}"` : ''}${unfinished}`,
       );
     }
+    const reminder = week.reminder;
+    if (reminder && reminder.reminded.length > 0)
+      out.push(`      reminded ${reminder.reminded.join(' and ')} ${formatDateTime(reminder.at, tz)}`);
+    out.push(...mail(emailsOf('reminder', week.week)));
+    if (reminder?.atRisk)
+      out.push(
+        `      ⚠ at risk: nothing from the ${reminder.silentRole} for ${reminder.silentDays} days (the plan allows ${plan.gate.silenceLimitDays})`,
+      );
     if (week.decision)
       out.push(`      gate ${formatDateTime(week.feedbackDueAt, tz)}: ${week.decision.reason}`);
     const escalation = emailsOf('escalation', week.week);

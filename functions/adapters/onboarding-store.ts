@@ -11,6 +11,7 @@ import {
   UpdateCommand,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { DueDiligenceVerdict, ReferenceAnswer } from '#core/due-diligence';
 import { OnboardingConflict, OnboardingNotFound, TransientError } from '#core/errors';
 import type { Feedback } from '#core/feedback';
 import type {
@@ -21,6 +22,7 @@ import type {
   RecordedDecision,
   Role,
   WeekRecord,
+  WeekReminder,
 } from '#core/onboarding';
 import type { DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
 import { callAws } from './aws-errors.ts';
@@ -35,6 +37,10 @@ const emailKey = (kind: EmailKind, week: number, role: Role) =>
   `EMAIL#${kind}#${String(week).padStart(2, '0')}#${role}`;
 /** The stable action id of the owner's decision about a week; sorts before EMAIL#, outside every history query. */
 const decisionKey = (week: number) => `DECISION#${String(week).padStart(2, '0')}`;
+/** A reference's answer (due diligence); sorts between ONBOARDING and WEEK#, which history reads skip. */
+const referenceKey = (reference: number) => `REFERENCE#${String(reference).padStart(2, '0')}`;
+/** The due diligence's verdict; sorts before EMAIL#, outside every history query. */
+const DUE_DILIGENCE = 'DUE-DILIGENCE';
 
 /** A question to the owner as stored: with the workflow's task token while it waits (never shown). */
 export type StoredDecision = DecisionRequest & { taskToken?: string };
@@ -328,6 +334,41 @@ export class OnboardingStore {
   }
 
   /**
+   * Records what the reminder step found at the end of a week's feedback window, once: a retried
+   * step keeps the first record (and, through the outbox, the reminders it sent).
+   */
+  async recordReminder(id: string, week: number, reminder: WeekReminder): Promise<void> {
+    await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: weekKey(week) },
+        UpdateExpression: 'SET reminder = :reminder',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reminder)',
+        ExpressionAttributeValues: { ':reminder': reminder },
+      }),
+    );
+  }
+
+  /**
+   * Marks the onboarding at risk (a side silent beyond the plan's limit), keeping the time it was
+   * first marked while it stays at risk; `at: null` removes the mark once both sides are heard from.
+   */
+  async markAtRisk(id: string, at: string | null): Promise<void> {
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: ONBOARDING },
+          UpdateExpression:
+            at === null ? 'REMOVE atRiskSince' : 'SET atRiskSince = if_not_exists(atRiskSince, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(at === null ? {} : { ExpressionAttributeValues: { ':at': at } }),
+        }),
+      ),
+    );
+  }
+
+  /**
    * Records an answer to a week's check-in. A second answer from the same side replaces the
    * rating and keeps the earlier ones in `history`.
    */
@@ -518,6 +559,100 @@ export class OnboardingStore {
     return decision;
   }
 
+  /**
+   * Records a reference's answer (due diligence). A later answer from the same reference replaces
+   * the scores and keeps the earlier answers in `history`.
+   */
+  async putReferenceAnswer(id: string, answer: ReferenceAnswer): Promise<void> {
+    const { reference, ...rest } = answer;
+    await callAws(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: referenceKey(reference) },
+          UpdateExpression:
+            'SET #reference = :reference, scores = :scores, #comment = :comment, #at = :at, independent = :independent, ' +
+            '#history = list_append(if_not_exists(#history, :empty), :answer)',
+          ExpressionAttributeNames: {
+            '#reference': 'reference',
+            '#comment': 'comment',
+            '#at': 'at',
+            '#history': 'history',
+          },
+          ExpressionAttributeValues: {
+            ':reference': reference,
+            ':scores': rest.scores,
+            ':comment': rest.comment ?? null,
+            ':at': rest.at,
+            ':independent': rest.independent,
+            ':empty': [],
+            ':answer': [rest],
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Every reference's latest answer, in the plan's order. */
+  async listReferenceAnswers(id: string): Promise<ReferenceAnswer[]> {
+    const items = await this.queryPrefix<ReferenceAnswer & { history?: unknown; comment: string | null }>(
+      id,
+      'REFERENCE#',
+    );
+    return items.map(({ history: _, comment, ...answer }) => ({
+      ...answer,
+      ...(comment ? { comment } : {}),
+    }));
+  }
+
+  /** Records the due diligence's verdict, once: a retried step gets the first one back. */
+  async recordDueDiligence(id: string, verdict: DueDiligenceVerdict): Promise<DueDiligenceVerdict> {
+    const written = await this.writeIf(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pk(id), sk: DUE_DILIGENCE, ...verdict },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    if (written) return verdict;
+    const existing = await this.findDueDiligence(id);
+    if (!existing) throw new OnboardingNotFound(`${id} due diligence`);
+    return existing;
+  }
+
+  /** Records on the verdict what came of asking the owner, once (a retried step gets the first). */
+  async recordDueDiligenceAnswer(id: string, answer: OwnerAnswer): Promise<DueDiligenceVerdict> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: DUE_DILIGENCE },
+        UpdateExpression: 'SET #owner = :answer',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#owner)',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':answer': answer },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const verdict = written?.Attributes
+      ? withoutKeys<DueDiligenceVerdict>(written.Attributes)
+      : await this.findDueDiligence(id);
+    if (!verdict) throw new OnboardingNotFound(`${id} due diligence`);
+    return verdict;
+  }
+
+  async findDueDiligence(id: string): Promise<DueDiligenceVerdict | undefined> {
+    const { Item } = await callAws(() =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(id), sk: DUE_DILIGENCE },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? withoutKeys<DueDiligenceVerdict>(Item) : undefined;
+  }
+
   async listWeeks(id: string): Promise<WeekRecord[]> {
     return this.queryPrefix<WeekRecord>(id, 'WEEK#');
   }
@@ -665,7 +800,9 @@ function splitOnboardingAndWeeks(
 ): { onboarding: Onboarding; weeks: WeekRecord[] } {
   const [first, ...rest] = items;
   if (!first || first.sk !== ONBOARDING) throw new OnboardingNotFound(id);
-  return { onboarding: fromOnboardingItem(first), weeks: rest.map((item) => withoutKeys<WeekRecord>(item)) };
+  // REFERENCE# items (due diligence) sort between the onboarding and its weeks.
+  const weeks = rest.filter((item) => String(item.sk).startsWith('WEEK#'));
+  return { onboarding: fromOnboardingItem(first), weeks: weeks.map((item) => withoutKeys<WeekRecord>(item)) };
 }
 
 function withoutKeys<T>(item: Record<string, unknown>): T {

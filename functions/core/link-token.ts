@@ -16,11 +16,11 @@ import { z } from 'zod';
  * What a link is for; each purpose has its own page. Adding one (issue 5: one-click ratings, owner
  * decisions, reference questionnaires) is a value here and a page for it.
  */
-export const LINK_PURPOSES = ['feedback', 'rate', 'decision'] as const;
+export const LINK_PURPOSES = ['feedback', 'rate', 'decision', 'reference'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
-/** The sides a link is sent to. */
-export type LinkRole = 'owner' | 'partner';
+/** Who a link is sent to: one of the two sides, or a reference asked about the partner. */
+export type LinkRole = 'owner' | 'partner' | 'reference';
 
 export interface LinkClaims {
   onboardingId: string;
@@ -38,6 +38,13 @@ export interface LinkClaims {
    * carry one. The action it answers is the onboarding's question of `week` (its DECISION item).
    */
   choice?: string;
+  /**
+   * The reference a `reference` link asks (its place in the plan's list, from 1); only
+   * `reference` links carry one. Its one-click scores also carry `question` and `rating`.
+   */
+  reference?: number;
+  /** The question (reliability, quality, communication) a `reference` link's `rating` answers. */
+  question?: string;
 }
 
 /** Why a token is refused. Only `expired` and `wrong-purpose` come from a genuine signature. */
@@ -65,13 +72,18 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const wireClaimsSchema = z.strictObject({
   o: z.string().min(1).max(200),
   w: z.int().min(0).max(1000),
-  r: z.enum(['owner', 'partner']),
+  r: z.enum(['owner', 'partner', 'reference']),
   e: z.string().min(3).max(254),
   // Any purpose name reads; whether this endpoint serves it is the verifier's expectation.
   p: z.string().regex(/^[a-z-]{1,32}$/),
   x: z.int().min(0),
   s: z.int().min(1).max(5).optional(),
   c: z
+    .string()
+    .regex(/^[a-z-]{1,32}$/)
+    .optional(),
+  n: z.int().min(1).max(100).optional(),
+  q: z
     .string()
     .regex(/^[a-z-]{1,32}$/)
     .optional(),
@@ -88,13 +100,11 @@ export function signLinkToken(claims: LinkClaims, key: string): string {
     x: claims.expiresAt,
     ...(claims.rating !== undefined ? { s: claims.rating } : {}),
     ...(claims.choice !== undefined ? { c: claims.choice } : {}),
+    ...(claims.reference !== undefined ? { n: claims.reference } : {}),
+    ...(claims.question !== undefined ? { q: claims.question } : {}),
   };
-  if ((claims.purpose === 'decision') !== (claims.choice !== undefined)) {
-    throw new Error('Link claims cannot be signed: a choice goes with purpose decision, and only with it');
-  }
-  if ((claims.purpose === 'rate') !== (claims.rating !== undefined)) {
-    throw new Error('Link claims cannot be signed: a rating goes with purpose rate, and only with it');
-  }
+  const shape = claimsShapeProblem(claims);
+  if (shape) throw new Error(`Link claims cannot be signed: ${shape}`);
   const checked = wireClaimsSchema.safeParse(wire);
   if (!checked.success) throw new Error(`Link claims cannot be signed: ${checked.error.issues[0]?.message}`);
   const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
@@ -144,14 +154,37 @@ export function verifyLinkToken(
     expiresAt: wire.x,
     ...(wire.s !== undefined ? { rating: wire.s } : {}),
     ...(wire.c !== undefined ? { choice: wire.c } : {}),
+    ...(wire.n !== undefined ? { reference: wire.n } : {}),
+    ...(wire.q !== undefined ? { question: wire.q } : {}),
   };
   // Signed by this key, so never forged: only a token of another format could get here.
-  if ((claims.purpose === 'rate') !== (claims.rating !== undefined))
-    return { ok: false, reason: 'malformed' };
-  if ((claims.purpose === 'decision') !== (claims.choice !== undefined))
-    return { ok: false, reason: 'malformed' };
+  if (claimsShapeProblem(claims)) return { ok: false, reason: 'malformed' };
   if (expected.now.getTime() >= claims.expiresAt * 1000) return { ok: false, reason: 'expired', claims };
   return { ok: true, claims };
+}
+
+/**
+ * Which purpose carries which extra claim: a choice only a decision; a reference number only a
+ * reference (and always); a rating a one-click rating (always) or a reference's one-click score
+ * (with its question). Undefined when the claims fit.
+ */
+function claimsShapeProblem(claims: LinkClaims): string | undefined {
+  const { purpose } = claims;
+  if ((purpose === 'decision') !== (claims.choice !== undefined))
+    return 'a choice goes with purpose decision, and only with it';
+  if ((purpose === 'reference') !== (claims.reference !== undefined))
+    return 'a reference number goes with purpose reference, and only with it';
+  if ((purpose === 'reference') !== (claims.role === 'reference'))
+    return 'role reference goes with purpose reference, and only with it';
+  if (purpose === 'reference') {
+    if ((claims.question !== undefined) !== (claims.rating !== undefined))
+      return 'a reference link carries a question and its rating together, or neither';
+    return undefined;
+  }
+  if (claims.question !== undefined) return 'a question goes with purpose reference only';
+  if ((purpose === 'rate') !== (claims.rating !== undefined))
+    return 'a rating goes with purpose rate, and only with it';
+  return undefined;
 }
 
 /** The link a token opens: `${publicBaseUrl}/links/<token>`. */

@@ -1,3 +1,4 @@
+import { type CommunicationHealth, communicationHealth } from './communication-health.ts';
 import type { Feedback } from './feedback.ts';
 import type { Onboarding, OnboardingStatus, RecordedDecision, WeekRecord } from './onboarding.ts';
 
@@ -31,6 +32,11 @@ export interface OnboardingStatusView {
   resumedAt?: string;
   pausedWeeks: number;
   cancelledAt?: string;
+  /**
+   * When the workflow marked the onboarding at risk (a side silent beyond the plan's
+   * `gate.silenceLimitDays`, found at a week's reminder); absent when not marked, or heard from since.
+   */
+  atRiskSince?: string;
   /** The latest week released, 0 before the first. */
   week: number;
   /** Where the ramp stands: the latest week's stage, or none before the first week. */
@@ -45,10 +51,17 @@ export interface OnboardingStatusView {
     newTasks: number;
     releasedAt: string;
     checkinAt: string;
+    /** The end of the feedback window, when the silent are reminded. */
+    remindAt?: string;
+    /** The end of the grace period after it: the last moment an answer counts. */
     feedbackDueAt: string;
+    /** The sides reminded when the window closed. */
+    reminded?: Array<'owner' | 'partner'>;
     decision?: { outcome: string; reason: string; owner?: OwnerDecisionView };
   }>;
   lastFeedback: { owner: AnswerSummary | null; partner: AnswerSummary | null };
+  /** Communication health as of the request: how long since each side was heard from, and whether that is too long. */
+  health: CommunicationHealth;
   /** The next check-in still ahead, if the current week's is. */
   nextCheckinAt: string | null;
 }
@@ -78,6 +91,7 @@ export function onboardingStatusView(
     ...(onboarding.resumedAt ? { resumedAt: onboarding.resumedAt } : {}),
     pausedWeeks: onboarding.pausedWeeks ?? 0,
     ...(onboarding.cancelledAt ? { cancelledAt: onboarding.cancelledAt } : {}),
+    ...(onboarding.atRiskSince ? { atRiskSince: onboarding.atRiskSince } : {}),
     week: latest?.week ?? 0,
     stage: latest
       ? { index: latest.stage, percent: latest.percent, cap: latest.cap, unit: onboarding.plan.effortUnit }
@@ -91,7 +105,9 @@ export function onboardingStatusView(
       newTasks: w.tasks.length,
       releasedAt: w.releasedAt,
       checkinAt: w.checkinAt,
+      ...(w.remindAt ? { remindAt: w.remindAt } : {}),
       feedbackDueAt: w.feedbackDueAt,
+      ...(w.reminder ? { reminded: w.reminder.reminded } : {}),
       ...(w.decision
         ? {
             decision: {
@@ -103,6 +119,7 @@ export function onboardingStatusView(
         : {}),
     })),
     lastFeedback: { owner: lastOf('owner'), partner: lastOf('partner') },
+    health: communicationHealth(onboarding.plan, weeks, feedback, now),
     nextCheckinAt: live && latest && latest.checkinAt > now ? latest.checkinAt : null,
   };
 }

@@ -48,6 +48,11 @@ export interface Onboarding {
   cancelledAt?: string;
   /** When the owner's decision aborted it (the weekly check had asked them). */
   abortedAt?: string;
+  /**
+   * Since when a side has been silent beyond the plan's `gate.silenceLimitDays` (marked by the
+   * weekly reminder step; removed when both sides are heard from again).
+   */
+  atRiskSince?: string;
 }
 
 /** What was released in one week, and when that week's check-in and feedback are due. */
@@ -55,11 +60,28 @@ export interface WeekRecord extends Batch {
   week: number;
   releasedAt: string;
   checkinAt: string;
+  /** The end of the feedback window, when the silent are reminded (absent on weeks released before reminders). */
+  remindAt?: string;
+  /** The end of the grace period after the window: the last moment an answer counts. */
   feedbackDueAt: string;
+  /** Who was reminded at the end of the feedback window, and the communication health then. */
+  reminder?: WeekReminder;
   /** The gate's decision at the end of the week. */
   decision?: RecordedDecision;
   /** Tasks the owner reported unfinished at the end of the week: carried into the next one. */
   unfinishedTaskIds?: string[];
+}
+
+/** What the reminder step found at the end of a week's feedback window. */
+export interface WeekReminder {
+  at: string;
+  /** The sides that had not answered the week's check-in, each reminded once. */
+  reminded: Array<'owner' | 'partner'>;
+  /** A side silent beyond the plan's limit then (the onboarding was at risk). */
+  atRisk: boolean;
+  /** The longest silence then, in whole days, and whose. */
+  silentDays: number | null;
+  silentRole: 'owner' | 'partner' | null;
 }
 
 /**
@@ -89,12 +111,17 @@ export function releasesNewWork(decision: RecordedDecision | undefined): boolean
   return decision === undefined || decision.outcome === 'finish' || decision.releaseNew;
 }
 
-export type Role = 'owner' | 'partner' | 'operator';
+/** A reference asked about the partner (due diligence): `reference-<n>`, n its place in the plan from 1. */
+export type ReferenceRole = `reference-${number}`;
+
+export type Role = 'owner' | 'partner' | 'operator' | ReferenceRole;
 
 export type EmailKind =
   | 'kickoff'
   | 'batch'
   | 'checkin'
+  /** One reminder to a side that has not answered the week's check-in when its window closed. */
+  | 'reminder'
   | 'escalation'
   | 'summary'
   | 'failure'
@@ -103,7 +130,11 @@ export type EmailKind =
   /** Both sides told that the onboarding was cancelled. */
   | 'cancelled'
   /** Both sides told that the owner aborted the onboarding when the weekly check asked them. */
-  | 'aborted';
+  | 'aborted'
+  /** Due diligence: each reference asked about the partner (week 0, one per reference). */
+  | 'reference'
+  /** Due diligence: the one reminder to each reference who has not answered. */
+  | 'reference-reminder';
 
 /** An email the workflow sent, as recorded in the table. */
 export interface EmailRecord {
@@ -126,6 +157,8 @@ export const workflowStateSchema = z.object({
   stage: z.int().min(0),
   releaseAt: z.iso.datetime().optional(),
   checkinAt: z.iso.datetime().optional(),
+  /** The end of the week's feedback window (the reminder); `feedbackDueAt` is the end of its grace period. */
+  remindAt: z.iso.datetime().optional(),
   feedbackDueAt: z.iso.datetime().optional(),
   /**
    * What the release step did: released the batch, or held it (paused: wait for a resume;
@@ -138,8 +171,20 @@ export const workflowStateSchema = z.object({
   /**
    * The gate asked the owner at the end of `week` (the week just decided; the state's own `week`
    * is already the next one): the workflow waits for their decision up to `timeoutSeconds`.
+   * Week 0: the due diligence asked, before the kickoff.
    */
-  askOwner: z.object({ week: z.int().min(1), timeoutSeconds: z.int().min(1) }).optional(),
+  askOwner: z.object({ week: z.int().min(0), timeoutSeconds: z.int().min(1) }).optional(),
+  /**
+   * Due diligence before the kickoff (week 0 of `askOwner`): present from Accept when the plan
+   * lists references; the times are set once they were asked.
+   */
+  dueDiligence: z
+    .object({
+      references: z.int().min(1),
+      remindAt: z.iso.datetime().optional(),
+      dueAt: z.iso.datetime().optional(),
+    })
+    .optional(),
   /** The owner aborted the onboarding: the workflow ends. */
   aborted: z.boolean().optional(),
 });

@@ -44,10 +44,38 @@ const partner = z.strictObject({
     .optional(),
 });
 
+const rating = (what: string) => z.number().min(1, `${what} must be 1 to 5`).max(5, `${what} must be 1 to 5`);
+
+/** Someone the owner asks about the partner before any work is released (due diligence). */
 const reference = z.strictObject({
   name: text(100),
   email,
-  company: text(100),
+  company: text(100).optional(),
+});
+
+const days = (what: string, max: number) =>
+  z
+    .int(`${what} must be a whole number`)
+    .min(1, `must be 1 to ${max} ${what}`)
+    .max(max, `must be 1 to ${max} ${what}`);
+
+/**
+ * How the references' answers are judged, and how long they have. Absent: the defaults
+ * (`DUE_DILIGENCE_DEFAULTS` in due-diligence.ts); only read when the plan lists references.
+ */
+const dueDiligence = z.strictObject({
+  /** Answers from independent references (not at the partner's own domain) needed to pass. */
+  minIndependentAnswers: z
+    .int('must be a whole number')
+    .min(0, 'must be 0 to 10')
+    .max(10, 'must be 0 to 10')
+    .default(2),
+  /** The average of the independent answers (1 to 5, all three questions) needed to pass. */
+  minAverage: rating('an average').default(3.5),
+  /** Business days the references have to answer, from the day they are asked. */
+  answerDays: days('business days', 10).default(5),
+  /** Business days after asking when those who have not answered are reminded, once. */
+  reminderAfterDays: days('business days', 9).default(3),
 });
 
 const task = z.strictObject({
@@ -100,9 +128,12 @@ const checkIn = z.strictObject({
     .min(1, 'must be 1 or 2 business days')
     .max(2, 'must be 1 or 2 business days')
     .default(1),
+  /**
+   * Business days after the feedback window during which the silent, reminded once when it
+   * closes, can still answer; the week is decided, and the next batch goes out, when it ends.
+   */
+  graceDays: z.int().min(1, 'must be 1 or 2 business days').max(2, 'must be 1 or 2 business days').default(1),
 });
-
-const rating = (what: string) => z.number().min(1, `${what} must be 1 to 5`).max(5, `${what} must be 1 to 5`);
 
 /** When the weekly gate advances, holds or steps back; ratings are 1 (poor) to 5 (excellent). */
 const gate = z.strictObject({
@@ -116,6 +147,11 @@ const gate = z.strictObject({
   onTimeAtLeast: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1').default(0.8),
   /** Weeks a plan may run past its last week because of holds and step backs. */
   maxExtraWeeks: z.int().min(0, 'must be 0 to 12').max(12, 'must be 0 to 12').default(4),
+  /**
+   * Days a side may go without answering (no rating, no reply) before the onboarding is marked at
+   * risk; at least a week, since each side is asked once a week.
+   */
+  silenceLimitDays: z.int().min(7, 'must be 7 to 90 days').max(90, 'must be 7 to 90 days').default(14),
 });
 
 export const planSchema = z.strictObject({
@@ -123,20 +159,22 @@ export const planSchema = z.strictObject({
   title: text(120),
   owner: person,
   partner,
-  references: z.array(reference).max(10).default([]),
+  references: z.array(reference).max(10, 'at most 10 references').default([]),
+  dueDiligence: dueDiligence.optional(),
   effortUnit: z.enum(['hours', 'items']).default('hours'),
   /** First day of week 1 (YYYY-MM-DD, in the owner's time zone); defaults to the next business day. */
   start: z.string().refine(isCalendarDate, 'must be a date like "2027-01-04"').optional(),
   /** The plan's last week; defaults to the ramp's stages plus two weeks at full volume. */
   weeks: z.int().min(1, 'must be 1 to 52').max(52, 'must be 1 to 52').optional(),
   ramp,
-  checkIn: checkIn.default({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 }),
+  checkIn: checkIn.default({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1, graceDays: 1 }),
   gate: gate.default({
     advanceAt: 4,
     stepBackBelow: 3,
     partnerAtLeast: 3,
     onTimeAtLeast: 0.8,
     maxExtraWeeks: 4,
+    silenceLimitDays: 14,
   }),
   tasks: z.array(task).min(1, 'list at least one task').max(200, 'at most 200 tasks'),
 });

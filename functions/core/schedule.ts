@@ -8,11 +8,20 @@ export const RELEASE_TIME = '09:00';
 /** The first week's batch gets at least this many business days before its check-in. */
 export const FIRST_WEEK_BUSINESS_DAYS = 2;
 
+/** Business days from one check-in to the next. */
+export const BUSINESS_DAYS_PER_WEEK = 5;
+
+/** The grace period of plans stored before it was a plan field. */
+const DEFAULT_GRACE_DAYS = 1;
+
 /** When things happen in one week of an onboarding; instants as ISO-8601 UTC strings. */
 export interface WeekSchedule {
   week: number;
   releaseAt: string;
   checkinAt: string;
+  /** The end of the feedback window: whoever has not answered is reminded, once. */
+  remindAt: string;
+  /** The end of the grace period: the last moment an answer counts; the gate decides then. */
   feedbackDueAt: string;
 }
 
@@ -21,10 +30,12 @@ type SchedulePlan = Pick<Plan, 'start' | 'checkIn' | 'owner'>;
 /**
  * The week's dates in the owner's time zone. Check-ins are a week apart on the plan's check-in
  * weekday and time; the first is the first such day at least two business days after the start,
- * so the first batch has time to be worked on. Feedback is due a number of business days after
- * each check-in (one or two), and that is when the next week's batch goes out: week 1 starts on
- * the start date at 09:00, every later week when the gate has decided the one before.
- * `pausedWeeks` moves every date that many calendar weeks later (see `shiftAfterPause`).
+ * so the first batch has time to be worked on. The feedback window closes a number of business
+ * days after each check-in (one or two): the silent are reminded then, and answers still count
+ * for the grace period after it (one or two business days more). Feedback is due when the grace
+ * period ends, and that is when the next week's batch goes out: week 1 starts on the start date at
+ * 09:00, every later week when the gate has decided the one before. `pausedWeeks` moves every
+ * date that many calendar weeks later (see `shiftAfterPause`).
  */
 export function weekSchedule(plan: SchedulePlan, week: number, pausedWeeks = 0): WeekSchedule {
   const tz = plan.owner.timeZone;
@@ -36,6 +47,7 @@ export function weekSchedule(plan: SchedulePlan, week: number, pausedWeeks = 0):
     week,
     releaseAt,
     checkinAt: instantAt(checkinDate, plan.checkIn.time, tz),
+    remindAt: afterCheckin(plan, checkinDate, plan.checkIn.feedbackWindowDays),
     feedbackDueAt: feedbackDue(plan, checkinDate),
   };
 }
@@ -78,9 +90,11 @@ function firstCheckinDate(plan: SchedulePlan): Temporal.PlainDate {
 }
 
 function feedbackDue(plan: SchedulePlan, checkinDate: Temporal.PlainDate): string {
-  return instantAt(
-    addBusinessDays(checkinDate, plan.checkIn.feedbackWindowDays),
-    plan.checkIn.time,
-    plan.owner.timeZone,
-  );
+  const grace = plan.checkIn.graceDays ?? DEFAULT_GRACE_DAYS;
+  return afterCheckin(plan, checkinDate, plan.checkIn.feedbackWindowDays + grace);
+}
+
+/** `businessDays` after the check-in's day, at the check-in time, in the owner's time zone. */
+function afterCheckin(plan: SchedulePlan, checkinDate: Temporal.PlainDate, businessDays: number): string {
+  return instantAt(addBusinessDays(checkinDate, businessDays), plan.checkIn.time, plan.owner.timeZone);
 }

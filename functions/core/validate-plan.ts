@@ -2,11 +2,13 @@ import { Temporal } from 'temporal-polyfill';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
+import { dueDiligenceSettings, earliestStartWithReferences } from './due-diligence.ts';
 import type { PlanIssue } from './errors.ts';
 import { type ParsedPlan, type Plan, planSchema, slug, zodIssues } from './plan.ts';
 import { digestOf } from './plan-digest.ts';
 import { stageCap, stagePercentages, unreleasedAtBestPace } from './ramp.ts';
-import { weekSchedule } from './schedule.ts';
+import { BUSINESS_DAYS_PER_WEEK, FIRST_WEEK_BUSINESS_DAYS, weekSchedule } from './schedule.ts';
+import { referenceIssues, referenceWarnings } from './validate-references.ts';
 
 export type PlanResult =
   | { ok: true; plan: Plan; warnings: PlanIssue[] }
@@ -37,9 +39,18 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
   }
 
   const draft = parsed.data;
-  const issues = [...taskGraphIssues(draft.tasks), ...rampIssues(draft), ...gateIssues(draft)];
+  const issues = [
+    ...taskGraphIssues(draft.tasks),
+    ...rampIssues(draft),
+    ...gateIssues(draft),
+    ...checkInIssues(draft),
+    ...referenceIssues(draft),
+  ];
   const today = dateIn(options.now, draft.owner.timeZone);
-  const start = draft.start ? Temporal.PlainDate.from(draft.start) : nextBusinessDay(today);
+  // With references, no work before their answers are in (and the owner decided, if asked).
+  const earliest =
+    draft.references.length > 0 ? earliestStartWithReferences(draft, today) : nextBusinessDay(today);
+  const start = draft.start ? Temporal.PlainDate.from(draft.start) : earliest;
   if (draft.start) {
     if (Temporal.PlainDate.compare(start, today) < 0) {
       issues.push({
@@ -50,6 +61,12 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
       issues.push({
         path: 'start',
         message: `${draft.start} is a weekend day; start on a business day (Monday to Friday)`,
+      });
+    } else if (Temporal.PlainDate.compare(start, earliest) < 0 && draft.references.length > 0) {
+      const { answerDays } = dueDiligenceSettings(draft);
+      issues.push({
+        path: 'start',
+        message: `${draft.start} leaves the references too little time: they have ${answerDays} business days (dueDiligence.answerDays) to answer before any work is released; start on ${earliest} or later, or leave start out`,
       });
     }
   }
@@ -77,7 +94,7 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
   };
   const limits = limitIssues(plan, options.now);
   if (limits.length > 0) return { ok: false, issues: limits, warnings: [] };
-  return { ok: true, plan, warnings: capacityWarnings(plan) };
+  return { ok: true, plan, warnings: [...capacityWarnings(plan), ...referenceWarnings(plan)] };
 }
 
 /** DynamoDB's item limit is 400 KB; the plan shares its item with a little bookkeeping. */
@@ -189,6 +206,26 @@ function findCycle(tasks: TaskGraph): string[] | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The next batch goes out when the week's grace period ends: the feedback window and the grace
+ * period together must leave the partner as many business days before the next check-in as the
+ * first week gets.
+ */
+function checkInIssues(plan: ParsedPlan): PlanIssue[] {
+  const { feedbackWindowDays, graceDays } = plan.checkIn;
+  const most = BUSINESS_DAYS_PER_WEEK - FIRST_WEEK_BUSINESS_DAYS;
+  if (feedbackWindowDays + graceDays <= most) return [];
+  return [
+    {
+      path: 'checkIn.graceDays',
+      message:
+        `${graceDays} business days after a ${feedbackWindowDays}-day feedback window leave the next batch ` +
+        `less than ${FIRST_WEEK_BUSINESS_DAYS} business days before its check-in; ` +
+        `feedbackWindowDays plus graceDays must be at most ${most}`,
+    },
+  ];
 }
 
 function gateIssues(plan: ParsedPlan): PlanIssue[] {

@@ -10,7 +10,8 @@ const acceptInput = workflowStateSchema.pick({ onboardingId: true });
 
 /**
  * First step: the stored plan is validated again (as of the day it was submitted, so a start
- * date that has since passed is not an error) and the onboarding becomes active at week 1.
+ * date that has since passed is not an error) and the onboarding becomes active at week 1; a
+ * plan that lists references goes through due diligence before its kickoff.
  */
 export const handler = workflowStep(
   'accept',
@@ -24,6 +25,14 @@ export const handler = workflowStep(
       status: 'active',
       updatedAt: clock.now().toISOString(),
     });
-    return { onboardingId, week: 1, stage: 0, releaseAt: weekSchedule(onboarding.plan, 1).releaseAt };
+    const { references } = onboarding.plan;
+    return {
+      onboardingId,
+      week: 1,
+      stage: 0,
+      releaseAt: weekSchedule(onboarding.plan, 1).releaseAt,
+      // The plan lists references: due diligence comes before the kickoff.
+      ...(references.length > 0 ? { dueDiligence: { references: references.length } } : {}),
+    };
   },
 );

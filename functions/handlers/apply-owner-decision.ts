@@ -1,9 +1,12 @@
 import { clock } from '#adapters/clock';
+import { dueDiligenceAnswer } from '#core/due-diligence';
 import { abortedEmails } from '#core/emails/aborted';
+import { notStartedEmail } from '#core/emails/due-diligence';
+import type { EmailMessage } from '#core/emails/message';
 import { OnboardingNotFound } from '#core/errors';
 import { gateHistory, lastWeek } from '#core/gate';
-import { type Onboarding, type WeekRecord, type WorkflowState, workflowStateSchema } from '#core/onboarding';
-import { ownerAnswer, withOwnerAnswer } from '#core/owner-decision';
+import { type Onboarding, type WorkflowState, workflowStateSchema } from '#core/onboarding';
+import { type DecisionRequest, ownerAnswer, withOwnerAnswer } from '#core/owner-decision';
 import { logger } from './shared/logger.ts';
 import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
@@ -26,6 +29,7 @@ export const handler = workflowStep(
     const { week } = askOwner;
     const question = await store.settleDecision(onboardingId, week, clock.now().toISOString());
     const { onboarding, weeks } = await store.getOnboardingHistory(onboardingId, 0);
+    if (week === 0) return applyBeforeKickoff(state, onboarding, question);
     const asked = weeks.find((w) => w.week === week);
     if (asked?.decision?.outcome !== 'escalate') throw new OnboardingNotFound(`${onboardingId} week ${week}`);
     const decision = await store.recordOwnerAnswer(
@@ -37,7 +41,8 @@ export const handler = workflowStep(
     logger.info('owner decision applied', { onboardingId, week, choice });
     const next = { onboardingId, week: state.week, stage: state.stage, releaseAt: state.releaseAt };
     if (choice === 'abort') {
-      await abort(onboarding, weeks, week, decision.owner?.at ?? clock.now().toISOString());
+      const at = decision.owner?.at ?? clock.now().toISOString();
+      await abort(onboarding, at, abortedEmails(onboarding.plan, weeks, week, at));
       return { ...next, done: true, aborted: true };
     }
     // "Continue" takes back the extra week the escalation had added: the last week may be this one.
@@ -50,7 +55,7 @@ export const handler = workflowStep(
  * Aborts the onboarding: status aborted (from active, or paused meanwhile), and both sides told,
  * once. One cancelled meanwhile stays cancelled: the cancel has told them already.
  */
-async function abort(onboarding: Onboarding, weeks: WeekRecord[], week: number, at: string): Promise<void> {
+async function abort(onboarding: Onboarding, at: string, emails: EmailMessage[]): Promise<void> {
   let status = onboarding.status;
   for (let attempt = 0; attempt < 3 && (status === 'active' || status === 'paused'); attempt++) {
     const changed = await store.changeStatus(onboarding.id, {
@@ -64,5 +69,30 @@ async function abort(onboarding: Onboarding, weeks: WeekRecord[], week: number, 
     logger.info('abort found the onboarding ended already', { onboardingId: onboarding.id, status });
     return;
   }
-  await outbox.sendOnce(onboarding.id, abortedEmails(onboarding.plan, weeks, week, at));
+  await outbox.sendOnce(onboarding.id, emails);
+}
+
+/**
+ * The due diligence's question (week 0), answered or timed out: recorded on the verdict once.
+ * Continue goes on to the kickoff; abort, or no decision by the deadline, does not start the
+ * onboarding (status aborted; only the owner is told: the partner has had no kickoff).
+ */
+async function applyBeforeKickoff(
+  state: WorkflowState,
+  onboarding: Onboarding,
+  question: DecisionRequest,
+): Promise<WorkflowState> {
+  const { owner } = await store.recordDueDiligenceAnswer(onboarding.id, dueDiligenceAnswer(question));
+  const choice = owner?.choice ?? 'none';
+  logger.info('owner decision applied', { onboardingId: onboarding.id, week: 0, choice });
+  const next = {
+    onboardingId: onboarding.id,
+    week: state.week,
+    stage: state.stage,
+    releaseAt: state.releaseAt,
+  };
+  if (choice === 'continue') return next;
+  const at = owner?.at ?? clock.now().toISOString();
+  await abort(onboarding, at, [notStartedEmail(onboarding.plan, owner?.reason ?? 'no decision', at)]);
+  return { ...next, done: true, aborted: true };
 }

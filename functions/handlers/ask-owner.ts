@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { clock } from '#adapters/clock';
 import { readString } from '#adapters/config';
 import { secretFromEnvironment } from '#adapters/secrets';
+import { communicationHealth, silentSides } from '#core/communication-health';
+import { DUE_DILIGENCE_CHOICES } from '#core/due-diligence';
+import { dueDiligenceEmail } from '#core/emails/due-diligence';
 import { escalationEmail } from '#core/emails/escalation';
 import { OnboardingNotFound } from '#core/errors';
 import { linkUrl, signLinkToken } from '#core/link-token';
+import type { Onboarding } from '#core/onboarding';
 import { decisionDueAt, OWNER_CHOICES, type OwnerChoice } from '#core/owner-decision';
 import { decisionLinkClaims } from '#core/pages/decision';
 import { outbox } from './shared/outbox.ts';
@@ -21,7 +25,8 @@ if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
 
 const askInput = z.object({
   onboardingId: z.string().min(1),
-  week: z.int().min(1),
+  /** The week asked about; 0: the due diligence, before the kickoff. */
+  week: z.int().min(0),
   taskToken: z.string().min(1),
 });
 
@@ -33,10 +38,12 @@ const askInput = z.object({
  * token back at once. The token is never logged.
  */
 export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId, week, taskToken }) => {
-  const { onboarding, weeks } = await store.getOnboardingHistory(onboardingId, 0);
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
   const { plan } = onboarding;
-  const decision = weeks.find((w) => w.week === week)?.decision;
-  if (decision?.outcome !== 'escalate')
+  if (week === 0) return askBeforeKickoff(onboarding, taskToken);
+  const asked = weeks.find((w) => w.week === week);
+  const decision = asked?.decision;
+  if (!asked || decision?.outcome !== 'escalate')
     throw new OnboardingNotFound(`${onboardingId} question of week ${week}`);
   const dueAt = decisionDueAt(plan, week, onboarding.pausedWeeks);
   const question = await store.askOwner(
@@ -60,6 +67,48 @@ export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId
   ) as Record<OwnerChoice, string>;
   // Asked last week too, and nobody decided: this one is the reminder.
   const reminder = weeks.find((w) => w.week === week - 1)?.decision?.owner?.choice === 'none';
-  await outbox.sendOnce(onboardingId, [escalationEmail(plan, week, decision, { links, dueAt, reminder })]);
+  // Who went quiet this week, and since when: as of the week's deadline, not a later answer.
+  const health = communicationHealth(plan, weeks, feedback, asked.feedbackDueAt);
+  const silent = silentSides(week, feedback).map((role) => ({ role, lastHeardAt: health[role].lastHeardAt }));
+  await outbox.sendOnce(onboardingId, [
+    escalationEmail(plan, week, decision, { links, dueAt, reminder, silent }),
+  ]);
   return { asked: true };
 });
+
+/**
+ * The due diligence's question (week 0): the references' answers fell short, and the owner
+ * decides whether the kickoff goes ahead (continue or abort; there is no stage to extend yet).
+ * Kept and answered like the weekly question: the token under DECISION#00, signed links per choice.
+ */
+async function askBeforeKickoff(onboarding: Onboarding, taskToken: string): Promise<{ asked: boolean }> {
+  const { id: onboardingId, plan } = onboarding;
+  const [verdict, answers] = await Promise.all([
+    store.findDueDiligence(onboardingId),
+    store.listReferenceAnswers(onboardingId),
+  ]);
+  if (verdict?.outcome !== 'ask-owner')
+    throw new OnboardingNotFound(`${onboardingId} due diligence question`);
+  const dueAt = decisionDueAt(plan, 0, onboarding.pausedWeeks);
+  const question = await store.askOwner(
+    onboardingId,
+    { week: 0, askedAt: clock.now().toISOString(), dueAt },
+    taskToken,
+  );
+  if (question.state !== 'waiting') {
+    await workflow.sendTaskSuccess(taskToken, { choice: question.choice ?? 'none' });
+    return { asked: false };
+  }
+  const key = await linkKey.value();
+  const links = Object.fromEntries(
+    DUE_DILIGENCE_CHOICES.map((choice) => [
+      choice,
+      linkUrl(
+        publicUrl,
+        signLinkToken(decisionLinkClaims(onboardingId, 0, plan.owner.email, choice, dueAt), key),
+      ),
+    ]),
+  ) as Record<(typeof DUE_DILIGENCE_CHOICES)[number], string>;
+  await outbox.sendOnce(onboardingId, [dueDiligenceEmail(plan, verdict, answers, { links, dueAt })]);
+  return { asked: true };
+}

@@ -9,11 +9,13 @@ import { workflow } from './shared/workflow.ts';
 
 /** The question the link answers, with its onboarding and week, read in two round trips at once. */
 async function findQuestion(claims: LinkClaims) {
-  const [found, request] = await Promise.all([
+  const [found, request, verdict] = await Promise.all([
     store.findOnboardingWeek(claims.onboardingId, claims.week),
     store.findDecision(claims.onboardingId, claims.week),
+    // Week 0 is the due diligence's question, before the kickoff: its reason is the verdict's.
+    claims.week === 0 ? store.findDueDiligence(claims.onboardingId) : undefined,
   ]);
-  return { ...found, request };
+  return { ...found, request, verdict };
 }
 
 /**

@@ -15,6 +15,7 @@ import { PAGE_HEADERS, type Page, renderPage } from '#core/pages/layout';
 import { badRequestPage, errorPage, linkProblemPage } from '#core/pages/notices';
 import { decisionPage } from './decision-page.ts';
 import { recordFeedback } from './record-feedback.ts';
+import { referencePage } from './reference-page.ts';
 import { HttpProblem, mediaType, requestBody } from './shared/http.ts';
 import { logger } from './shared/logger.ts';
 import { store } from './shared/store.ts';
@@ -65,6 +66,8 @@ const PAGES: Record<LinkPurpose, LinkPage> = {
   rate: feedbackPage,
   // The owner's decision when the weekly check asks them (continue, extend this stage, abort).
   decision: decisionPage,
+  // A reference's answer about the partner (due diligence, before the kickoff).
+  reference: referencePage,
 };
 
 /**

@@ -11,8 +11,9 @@ import { store } from './shared/store.ts';
 /**
  * Releases this week's batch at the stage the gate set: the work carried over from last week,
  * then new tasks by priority up to the cap (none after a hold). Records it once (a retry gets the
- * same batch) and emails it to the partner with last week's decision. Returns when the check-in
- * and the end of the feedback window are, for the workflow's Waits, and how many tasks are left.
+ * same batch) and emails it to the partner with last week's decision. Returns when the check-in,
+ * the end of the feedback window (the reminder) and the end of its grace period are, for the
+ * workflow's Waits, and how many tasks are left.
  * A paused onboarding releases nothing (`release: 'paused'`: the workflow waits for the resume);
  * a release the pause held past its time moves by whole weeks (`rescheduled`, with the new
  * `releaseAt`); a cancelled one stops. A week already released (a retry) goes on regardless.
@@ -44,6 +45,7 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
     }),
     releasedAt: clock.now().toISOString(),
     checkinAt: schedule.checkinAt,
+    remindAt: schedule.remindAt,
     feedbackDueAt: schedule.feedbackDueAt,
   });
   await outbox.sendOnce(onboardingId, [batchEmail(plan, record, decisionInWords(previous?.decision))]);
@@ -51,6 +53,8 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
     ...state,
     release: 'released' as const,
     checkinAt: record.checkinAt,
+    // A week released before reminders existed has none: it is reminded when its answers are due.
+    remindAt: record.remindAt ?? record.feedbackDueAt,
     feedbackDueAt: record.feedbackDueAt,
     remaining: plan.tasks.length - releasedBefore.length - record.tasks.length,
   };

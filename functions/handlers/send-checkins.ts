@@ -1,9 +1,11 @@
 import { clock } from '#adapters/clock';
 import { readEmail, readString } from '#adapters/config';
 import { secretFromEnvironment } from '#adapters/secrets';
+import { communicationHealth } from '#core/communication-health';
 import { checkinEmails, type RatingLink } from '#core/emails/weekly';
+import { OnboardingNotFound } from '#core/errors';
 import { linkUrl, signLinkToken } from '#core/link-token';
-import { workflowStateSchema } from '#core/onboarding';
+import { decisionInWords, workflowStateSchema } from '#core/onboarding';
 import { ratingLinkClaims } from '#core/pages/feedback';
 import { outbox } from './shared/outbox.ts';
 import { replyAddressingFromEnvironment, withReplyAddresses } from './shared/reply-addressing.ts';
@@ -23,17 +25,29 @@ if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
 
 /**
  * At the check-in: the meeting reminder (with its calendar event) and this week's batch, to owner
- * and partner, each with five signed one-click rating links to answer how the week went.
+ * and partner, each with five signed one-click rating links to answer how the week went; the
+ * owner's also says when the partner was last heard from (the communication health).
  */
 export const handler = workflowStep('send-checkins', workflowStateSchema, async (state) => {
-  const { onboarding, week } = await store.getOnboardingWeek(state.onboardingId, state.week);
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(state.onboardingId, 1);
+  const week = weeks.find((w) => w.week === state.week);
+  if (!week) throw new OnboardingNotFound(`${state.onboardingId} week ${state.week}`);
+  const now = clock.now().toISOString();
   const key = await linkKey.value();
   const ratingLink: RatingLink = (recipient, rating) =>
     linkUrl(publicUrl, signLinkToken(ratingLinkClaims(onboarding.id, week, recipient, rating), key));
   const emails = checkinEmails(onboarding.plan, week, {
     ratingLink,
     sender,
-    now: clock.now().toISOString(),
+    now,
+    lastWeekDecision: decisionInWords(weeks.find((w) => w.week === week.week - 1)?.decision),
+    // Asked by the earlier check-ins only: this one has only just asked.
+    health: communicationHealth(
+      onboarding.plan,
+      weeks.filter((w) => w.week < week.week),
+      feedback,
+      now,
+    ),
   });
   await outbox.sendOnce(
     state.onboardingId,

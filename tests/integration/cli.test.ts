@@ -65,6 +65,20 @@ describe('onramp start', () => {
     expect(stdout).not.toContain('emulators:');
   });
 
+  it('plays the quality-drop scenario week by week, saying how each answer came', async () => {
+    const { code, stdout } = await onramp(['start', '--scenario', 'quality-drop']);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('Scenario quality-drop:');
+    expect(stdout).toContain(
+      'owner   rated 3/5 by link "Several receipts were booked to the wrong accounts; I corrected them."',
+    );
+    expect(stdout).toMatch(/gate .+: hold at 35%: the owner rated the work 3\/5/);
+    expect(stdout).toMatch(/gate .+: step back from 35% to 20%: the owner rated the work 2\/5/);
+    expect(stdout).toContain('partner rated 4/5 by email "Clear instructions, a manageable week."');
+    expect(stdout).toContain('Status: completed');
+  });
+
   it('refuses an unknown scenario, naming the known ones', async () => {
     const { code, stderr } = await onramp(['start', '--scenario', 'chaos']);
 

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution } from '#local/runner';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
+import { renderTimeline } from '#local/timeline';
 import { examplePlan, untilStopped } from './helpers.ts';
+
+const OWNER = 'maria@santos-advisory.example';
+const PARTNER = 'team@ledgerly.example';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
@@ -16,6 +21,20 @@ async function run(id: string, scenario: keyof typeof SCENARIOS): Promise<Execut
   runtime.simulation.play(id, SCENARIOS[scenario]!);
   await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
   return untilStopped(runtime.stepFunctions.get(id));
+}
+
+/** The emails of `kind` an onboarding sent (as the table records them), as SES received them. */
+async function sent(
+  id: string,
+  kind: string,
+): Promise<Array<ReceivedEmail & { week: number; role: string }>> {
+  const records = (await runtime.store.listEmails(id)).filter((e) => e.kind === kind);
+  const received = await runtime.mailbox.list();
+  return records.map((r) => ({
+    ...received.find((m) => m.messageId === r.messageId)!,
+    week: r.week,
+    role: r.role,
+  }));
 }
 
 describe('a bad week: hold, then step back, then recovery', () => {
@@ -68,6 +87,23 @@ describe('a bad week: hold, then step back, then recovery', () => {
     expect(onboarding.status).toBe('completed');
   });
 
+  it('records every answer from the rating link its side clicked, in its name, with the ticked task', async () => {
+    const feedback = await runtime.store.listFeedback(id);
+    const weeks = await runtime.store.listWeeks(id);
+
+    expect(feedback.find((f) => f.week === 3 && f.role === 'owner')).toMatchObject({
+      rating: 3,
+      comment: 'A few entries had the wrong tax code, and one task is not finished.',
+      unfinishedTaskIds: ['sales-invoices'],
+      source: 'link',
+      from: OWNER,
+      at: weeks[2]!.checkinAt,
+    });
+    expect(feedback.map((f) => `${f.role}:${f.source}:${f.from}`)).toEqual(
+      weeks.flatMap(() => [`owner:link:${OWNER}`, `partner:link:${PARTNER}`]),
+    );
+  });
+
   it('tells the partner last week’s decision in the next batch email', async () => {
     const emails = await runtime.store.listEmails(id);
     const batch5 = emails.find((e) => e.kind === 'batch' && e.week === 5)!;
@@ -78,6 +114,115 @@ describe('a bad week: hold, then step back, then recovery', () => {
     const mail4 = (await runtime.mailbox.list()).find((m) => m.messageId === batch4.messageId)!;
     expect(mail4.body.text).toContain('Carried over from last week, to finish first');
     expect(mail4.body.text).toContain('Issue sales invoices');
+  });
+});
+
+describe('a quality drop: hold, then step back, then recovery; the partner answers by email', () => {
+  const id = 'scenario-quality-drop';
+  let execution: Execution;
+  beforeAll(async () => {
+    execution = await run(id, 'quality-drop');
+  });
+
+  it('holds at week 3, steps back at week 4, then advances every week to the end', async () => {
+    const weeks = await runtime.store.listWeeks(id);
+
+    expect(weeks.map((w) => w.decision?.outcome)).toEqual([
+      'advance',
+      'advance',
+      'hold',
+      'step-back',
+      ...weeks.slice(4, -1).map(() => 'advance'),
+      'finish',
+    ]);
+    expect(weeks[2]!.decision?.reason).toBe(
+      'hold at 35%: the owner rated the work 3/5 (4 needed to advance)',
+    );
+    expect(weeks[3]!.decision?.reason).toBe(
+      'step back from 35% to 20%: the owner rated the work 2/5 (below 3)',
+    );
+    expect(weeks[3]).toMatchObject({ stage: 2, tasks: [], releasesNew: false });
+    expect(weeks[4]).toMatchObject({ stage: 1, percent: 20 });
+    expect(weeks[5]).toMatchObject({ stage: 2, percent: 35 });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await runtime.store.getOnboarding(id)).status).toBe('completed');
+  });
+
+  it('records the owner’s answers from the rating links, and the partner’s from the replies, without the quoted check-in', async () => {
+    const feedback = await runtime.store.listFeedback(id);
+    const weeks = await runtime.store.listWeeks(id);
+    const of = (week: number, role: string) => feedback.find((f) => f.week === week && f.role === role);
+
+    expect(feedback).toHaveLength(2 * weeks.length);
+    expect(of(3, 'owner')).toEqual({
+      week: 3,
+      role: 'owner',
+      rating: 3,
+      comment: 'Several receipts were booked to the wrong accounts; I corrected them.',
+      unfinishedTaskIds: [],
+      source: 'link',
+      from: OWNER,
+      at: weeks[2]!.checkinAt,
+    });
+    expect(of(4, 'partner')).toEqual({
+      week: 4,
+      role: 'partner',
+      rating: 3,
+      comment: 'A new colleague took over the receipts; we are checking every entry now.',
+      unfinishedTaskIds: [],
+      source: 'email',
+      from: PARTNER,
+      at: weeks[3]!.checkinAt,
+    });
+    for (const f of feedback) {
+      expect(f).toMatchObject(
+        f.role === 'owner' ? { source: 'link', from: OWNER } : { source: 'email', from: PARTNER },
+      );
+    }
+  });
+
+  it('answers each reply to the partner alone, saying what was recorded, on the thread of the check-in', async () => {
+    const checkins = (await sent(id, 'checkin')).filter((m) => m.role === 'partner');
+    const received = await runtime.mailbox.list();
+
+    expect(checkins.length).toBe((await runtime.store.listWeeks(id)).length);
+    for (const checkin of checkins) {
+      expect(checkin.replyTo).toEqual([expect.stringMatching(/^plans\+[a-z2-7]{32}@onramp\.local$/)]);
+      const answers = received.filter(
+        (m) => m.replyTo.join() === checkin.replyTo.join() && m.messageId !== checkin.messageId,
+      );
+      expect(answers.map((m) => [m.destination.to, m.subject])).toEqual([
+        [[PARTNER], `Recorded: your answer for week ${checkin.week} of Bookkeeping handover to Ledgerly`],
+      ]);
+      expect(answers[0]!.body.text).toContain(`is recorded, ${checkin.week === 4 ? 3 : 4} of 5`);
+    }
+  });
+
+  it('sends the owner five rating links a week, and tells the partner of the step back in the next batch', async () => {
+    const ownerCheckins = (await sent(id, 'checkin')).filter((m) => m.role === 'owner');
+    const batch5 = (await sent(id, 'batch')).find((m) => m.week === 5)!;
+
+    for (const checkin of ownerCheckins) {
+      expect(checkin.destination.to).toEqual([OWNER]);
+      expect(checkin.body.text?.match(/^Rate [1-5] of 5.*:\n\S+\/links\/\S+$/gm)).toHaveLength(5);
+    }
+    expect(batch5.body.text).toContain("Last week's check-in: step back from 35% to 20%");
+  });
+
+  it('shows in the timeline how each answer came', async () => {
+    const [onboarding, weeks, emails, feedback] = await Promise.all([
+      runtime.store.getOnboarding(id),
+      runtime.store.listWeeks(id),
+      runtime.store.listEmails(id),
+      runtime.store.listFeedback(id),
+    ]);
+
+    const timeline = renderTimeline({ onboarding, weeks, emails, feedback, visits: execution.visits });
+
+    expect(timeline).toContain(
+      'owner   rated 3/5 by link "Several receipts were booked to the wrong accounts; I corrected them."',
+    );
+    expect(timeline).toContain('partner rated 4/5 by email "Clear instructions, a manageable week."');
   });
 });
 

@@ -261,8 +261,8 @@ describe('GET /onboardings/{id}', () => {
       week: weeks.length,
       stage: { index: weeks.at(-1)!.stage, percent: weeks.at(-1)!.percent },
       lastFeedback: {
-        owner: { week: weeks.length, rating: 5, source: 'api' },
-        partner: { week: weeks.length, rating: 4, source: 'api' },
+        owner: { week: weeks.length, rating: 5, source: 'link' },
+        partner: { week: weeks.length, rating: 4, source: 'link' },
       },
       nextCheckinAt: null,
     });

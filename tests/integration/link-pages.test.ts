@@ -323,10 +323,10 @@ describe('a link that is not genuine, or no longer good', () => {
       410,
       'This link has expired',
     ],
-    // A purpose these pages do not serve (issue 5's reference questionnaires are not built yet).
+    // A purpose these pages do not serve.
     [
       'made for another purpose',
-      () => signedAs({ purpose: 'reference' as LinkPurpose }),
+      () => signedAs({ purpose: 'survey' as LinkPurpose }),
       400,
       'This link is not valid',
     ],

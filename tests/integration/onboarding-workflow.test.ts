@@ -39,38 +39,47 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
   it('takes the weekly loop until all work is released, then wraps up', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const path = execution.visits.map((v) => v.state);
-    expect(path.slice(0, 3)).toEqual(['Accept', 'Kickoff', 'WaitForRelease']);
+    // No references in the plan: straight from Accept to the kickoff (no due diligence).
+    expect(path.slice(0, 4)).toEqual(['Accept', 'IsDueDiligenceDue', 'Kickoff', 'WaitForRelease']);
     const week = [
       'ReleaseBatch',
       'IsReleaseHeld',
       'WaitForCheckin',
       'SendCheckins',
       'WaitForFeedback',
+      'RemindSilent',
+      'WaitForGrace',
       'Evaluate',
       'IsOnboardingDone',
     ];
     expect(path.filter((s) => s === 'ReleaseBatch')).toHaveLength(weeks.length);
-    expect(path.slice(3, 3 + week.length)).toEqual(week);
+    expect(path.slice(4, 4 + week.length)).toEqual(week);
     expect(path.at(-1)).toBe('WrapUp');
     expect(path).not.toContain('MarkFailed');
   });
 
-  it('records both sides’ answers to every check-in', async () => {
+  it('records both sides’ answers to every check-in, given through the email’s rating links', async () => {
     const feedback = await runtime.store.listFeedback('bookkeeping-happy-path');
     expect(feedback.map((f) => `${f.week}:${f.role}:${f.rating}`)).toEqual(
       weeks.flatMap((w) => [`${w.week}:owner:5`, `${w.week}:partner:4`]),
     );
-    expect(feedback[0]).toMatchObject({
-      source: 'api',
-      from: 'maria@santos-advisory.example',
-      at: weeks[0]!.checkinAt,
-    });
+    // Answered at the check-in, in the execution's time: the link handler ran on its clock.
+    expect(feedback.slice(0, 2)).toEqual([
+      expect.objectContaining({
+        source: 'link',
+        from: 'maria@santos-advisory.example',
+        comment: 'Delivered as agreed, no corrections needed.',
+        at: weeks[0]!.checkinAt,
+      }),
+      expect.objectContaining({ source: 'link', from: 'team@ledgerly.example', at: weeks[0]!.checkinAt }),
+    ]);
+    expect(new Set(feedback.map((f) => f.source))).toEqual(new Set(['link']));
   });
 
   it('records few history events a week, far below the 25,000 of a Standard execution over 52 weeks', () => {
     const eventsPerWeek = execution.eventCount / weeks.length;
-    // A week is 3 Lambda Tasks (5 events each), 3 Waits and 2 Choices (2 each): about 27 events.
-    expect(eventsPerWeek).toBeLessThanOrEqual(30);
+    // A week is 4 Lambda Tasks (5 events each), 4 Waits and 2 Choices (2 each): about 32 events.
+    expect(eventsPerWeek).toBeLessThanOrEqual(36);
     expect(eventsPerWeek * 52).toBeLessThan(25_000);
   });
 
@@ -91,6 +100,20 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
       outcome: 'finish',
       reason: 'every task handed over and a good last week: wrap up',
     });
+  });
+
+  it('reminds nobody when both sides answered, and records a healthy week each time the window closes', () => {
+    for (const w of weeks) {
+      expect(w.reminder).toEqual({
+        at: w.remindAt,
+        reminded: [],
+        atRisk: false,
+        silentDays: expect.any(Number),
+        silentRole: expect.any(String),
+      });
+      expect(w.reminder!.silentDays).toBeLessThanOrEqual(1);
+    }
+    expect(onboarding.atRiskSince).toBeUndefined();
   });
 
   it('releases every task exactly once, never above the cap, highest priority first', () => {
@@ -154,6 +177,9 @@ describe('a whole onboarding on the local runtime (examples/bookkeeping.yaml)', 
       const owner = emails.find((e) => e.kind === 'checkin' && e.week === w.week && e.role === 'owner')!;
       expect(owner.sentAt).toBe(new Date(w.checkinAt).toISOString());
       expect(byId.get(owner.messageId)!.body.text).toContain(formatDateTime(w.checkinAt, tz));
+      // The partner answered at last week's check-in: the owner is told when, and it is no risk.
+      if (w.week > 1)
+        expect(byId.get(owner.messageId)!.body.text).toContain('Last heard from the partner: 7 days ago.');
     }
   });
 

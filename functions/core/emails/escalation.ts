@@ -1,4 +1,5 @@
-import { formatDateTime } from '../calendar.ts';
+import { formatDate, formatDateTime } from '../calendar.ts';
+import type { Side } from '../communication-health.ts';
 import type { GateDecision } from '../gate.ts';
 import { choiceEffects, OWNER_CHOICES, type OwnerChoice } from '../owner-decision.ts';
 import type { Plan } from '../plan.ts';
@@ -12,6 +13,11 @@ export interface DecisionAsk {
   dueAt: string;
   /** The owner was asked the week before and did not decide: this one says so. */
   reminder: boolean;
+  /**
+   * The sides that did not answer the week's check-in, even after their reminder, each with their
+   * latest answer of any week (null: never answered).
+   */
+  silent?: ReadonlyArray<{ role: Side; lastHeardAt: string | null }>;
 }
 
 /**
@@ -34,6 +40,7 @@ export function escalationEmail(
       type: 'paragraph',
       text: `the onboarding of ${plan.partner.name} needs your decision. At the end of week ${week} the weekly check: ${decision.reason}.`,
     },
+    ...silenceBlocks(plan, week, ask.silent ?? [], owner.timeZone),
     ...(ask.reminder
       ? [
           {
@@ -72,4 +79,25 @@ export function escalationEmail(
     subject,
     ...renderBlocks(subject, blocks),
   };
+}
+
+/** Who went quiet: each silent side by name, and since when (their latest answer, or never). */
+function silenceBlocks(
+  plan: Plan,
+  week: number,
+  silent: ReadonlyArray<{ role: Side; lastHeardAt: string | null }>,
+  timeZone: string,
+): Block[] {
+  if (silent.length === 0) return [];
+  const items = silent.map(({ role, lastHeardAt }) => {
+    const who = role === 'owner' ? `You (${plan.owner.name})` : `${plan.partner.name} (the partner)`;
+    const since = lastHeardAt
+      ? `last answered on ${formatDate(lastHeardAt, timeZone)}`
+      : 'never answered a check-in';
+    return { title: `${who}: no answer to week ${week}, even after a reminder; ${since}.` };
+  });
+  return [
+    { type: 'paragraph', text: 'Who went quiet:' },
+    { type: 'list', items },
+  ];
 }

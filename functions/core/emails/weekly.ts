@@ -1,5 +1,6 @@
 import { formatDateTime } from '../calendar.ts';
 import { checkinInvite } from '../calendar-invite.ts';
+import { type CommunicationHealth, daysAgo } from '../communication-health.ts';
 import { type WeekRecord, workedTaskIds } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
 import { type Block, renderBlocks } from './blocks.ts';
@@ -66,6 +67,13 @@ export interface CheckinOptions {
   sender: string;
   /** When the emails are made, an ISO instant (the calendar event's timestamp). */
   now: string;
+  /** The communication health as of now: the owner's email says when the partner was last heard from. */
+  health?: CommunicationHealth;
+  /**
+   * What last week's check-in decided, in words: the partner read it in this week's batch, and the
+   * owner reads it here, so both sides are told the outcome and its reason.
+   */
+  lastWeekDecision?: string;
 }
 
 /**
@@ -93,6 +101,8 @@ export function checkinEmails(plan: Plan, week: WeekRecord, options: CheckinOpti
       plan.partner.name,
       options.ratingLink,
       invite,
+      options.health,
+      options.lastWeekDecision,
     ),
     checkinEmail(
       plan,
@@ -112,9 +122,10 @@ function checkinEmail(
   otherSide: string,
   ratingLink: RatingLink,
   invite: EmailAttachment,
+  health?: CommunicationHealth,
+  lastWeekDecision?: string,
 ): EmailMessage {
   const subject = `Check-in, week ${week.week}: ${plan.title}`;
-  const scale = ratingQuestion(recipient.role, otherSide);
   const blocks: Block[] = [
     { type: 'paragraph', text: `Hello ${recipient.name},` },
     {
@@ -123,8 +134,44 @@ function checkinEmail(
         `your weekly check-in with ${otherSide} is on ${formatDateTime(week.checkinAt, recipient.timeZone)}. ` +
         `The calendar event is attached (${invite.filename}): open it to add the meeting to your calendar.`,
     },
+    ...(recipient.role === 'owner' && lastWeekDecision
+      ? [{ type: 'paragraph' as const, text: `Last week's check-in: ${lastWeekDecision}.` }]
+      : []),
+    ...(recipient.role === 'owner' && health ? partnerHealthBlocks(health) : []),
     ...batchBlocks(plan, week, recipient),
     { type: 'heading', text: 'How did it go?' },
+    ...ratingBlocks(week, recipient, otherSide, ratingLink),
+    {
+      type: 'paragraph',
+      text:
+        (week.remindAt ? `Please answer by ${formatDateTime(week.remindAt, recipient.timeZone)}. ` : '') +
+        `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}; ` +
+        'until then you can choose again to change it. The links answer in your name: please do not forward this email.',
+    },
+  ];
+  return {
+    kind: 'checkin',
+    week: week.week,
+    role: recipient.role,
+    to: recipient.to,
+    subject,
+    ...renderBlocks(subject, blocks),
+    attachments: [invite],
+  };
+}
+
+/**
+ * The week's question and its five one-click ratings (1–5), each a signed link to a confirm page:
+ * in the check-in, and again in the reminder to a side that has not answered.
+ */
+export function ratingBlocks(
+  week: WeekRecord,
+  recipient: Recipient & { role: 'owner' | 'partner' },
+  otherSide: string,
+  ratingLink: RatingLink,
+): Block[] {
+  const scale = ratingQuestion(recipient.role, otherSide);
+  return [
     { type: 'paragraph', text: `${scale.question}, from 1 (${scale.low}) to 5 (${scale.high})?` },
     {
       type: 'paragraph',
@@ -144,22 +191,16 @@ function checkinEmail(
       })),
       note: `1 = ${scale.low}, 5 = ${scale.high}`,
     },
-    {
-      type: 'paragraph',
-      text:
-        `Your answer decides next week's volume, on ${formatDateTime(week.feedbackDueAt, recipient.timeZone)}; ` +
-        'until then you can choose again to change it. The links answer in your name: please do not forward this email.',
-    },
   ];
-  return {
-    kind: 'checkin',
-    week: week.week,
-    role: recipient.role,
-    to: recipient.to,
-    subject,
-    ...renderBlocks(subject, blocks),
-    attachments: [invite],
-  };
+}
+
+/** For the owner: when the partner was last heard from, and whether that is beyond the plan's limit. */
+function partnerHealthBlocks(health: CommunicationHealth): Block[] {
+  const { lastHeardAt, silentDays, atRisk } = health.partner;
+  if (silentDays === null) return [];
+  const heard = lastHeardAt === null ? `not yet, asked first ${daysAgo(silentDays)}` : daysAgo(silentDays);
+  const risk = atRisk ? ` (at risk: the plan allows ${health.limitDays} days)` : '';
+  return [{ type: 'paragraph', text: `Last heard from the partner: ${heard}${risk}.` }];
 }
 
 function batchBlocks(plan: Plan, week: WeekRecord, recipient: Recipient): Block[] {

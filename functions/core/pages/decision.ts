@@ -1,6 +1,6 @@
 import escapeHtml from 'escape-html';
 import { formatDateTime } from '../calendar.ts';
-import type { GateDecision } from '../gate.ts';
+import { type DueDiligenceVerdict, dueDiligenceChoiceEffects } from '../due-diligence.ts';
 import { epochSeconds, type LinkClaims } from '../link-token.ts';
 import type { Onboarding, WeekRecord } from '../onboarding.ts';
 import { choiceEffects, type DecisionRequest, isOwnerChoice, type OwnerChoice } from '../owner-decision.ts';
@@ -44,9 +44,15 @@ export interface DecisionPageContext {
   partnerName: string;
   timeZone: string;
   week: number;
-  decision: GateDecision;
+  /** Why the owner was asked, in words (the gate's or the due diligence's reason). */
+  reason: string;
+  /** What the question is about: "after week 3", or "before the kickoff" (week 0, due diligence). */
+  about: string;
+  /** What happens without a decision by the deadline, and what did happen once it passed. */
+  byDefault: { will: string; did: string };
   request: DecisionRequest;
-  effects: ReturnType<typeof choiceEffects>;
+  /** The choices this question offers (the due diligence's has no stage to extend). */
+  effects: Partial<ReturnType<typeof choiceEffects>>;
 }
 
 /**
@@ -58,16 +64,18 @@ export function openDecision(
     onboarding: Onboarding | undefined;
     week: WeekRecord | undefined;
     request: DecisionRequest | undefined;
+    /** The due diligence's verdict, for the question of week 0 (before the kickoff). */
+    verdict?: DueDiligenceVerdict | undefined;
   },
   claims: LinkClaims,
 ): { ok: true; context: DecisionPageContext } | { ok: false; page: Page } {
   if (!isOwnerChoice(claims.choice))
     return { ok: false, page: linkProblemPage({ ok: false, reason: 'malformed' }) };
-  const { onboarding, week, request } = found;
-  const decision = week?.decision;
-  if (!onboarding || !request || !decision || decision.outcome !== 'escalate') {
-    return { ok: false, page: notFoundPage() };
-  }
+  const { onboarding, week, request, verdict } = found;
+  const question = onboarding && questionOf(onboarding.plan, claims.week, week, verdict);
+  if (!onboarding || !request || !question) return { ok: false, page: notFoundPage() };
+  if (!question.effects[claims.choice])
+    return { ok: false, page: linkProblemPage({ ok: false, reason: 'malformed' }) };
   const { plan } = onboarding;
   const context: DecisionPageContext = {
     choice: claims.choice,
@@ -76,31 +84,55 @@ export function openDecision(
     partnerName: plan.partner.name,
     timeZone: plan.owner.timeZone,
     week: request.week,
-    decision,
+    ...question,
     request,
-    effects: choiceEffects(plan, decision),
   };
   if (request.state !== 'waiting') return { ok: false, page: settledPage(context, request) };
   if (ENDED.has(onboarding.status)) return { ok: false, page: onboardingEndedPage(plan.title) };
   return { ok: true, context };
 }
 
+/** The weekly gate's question about `week`, or the due diligence's before the kickoff (week 0). */
+function questionOf(
+  plan: Onboarding['plan'],
+  weekNumber: number,
+  week: WeekRecord | undefined,
+  verdict: DueDiligenceVerdict | undefined,
+): Pick<DecisionPageContext, 'reason' | 'about' | 'byDefault' | 'effects'> | undefined {
+  if (weekNumber === 0) {
+    if (verdict?.outcome !== 'ask-owner') return undefined;
+    return {
+      reason: `the due diligence of “${plan.title}” asked for your decision before the kickoff: ${verdict.reason}`,
+      about: 'before the kickoff',
+      byDefault: { will: 'the onboarding does not start', did: 'the onboarding did not start' },
+      effects: dueDiligenceChoiceEffects(plan),
+    };
+  }
+  const decision = week?.decision;
+  if (decision?.outcome !== 'escalate') return undefined;
+  return {
+    reason: `the weekly check of “${plan.title}” asked for your decision at the end of week ${weekNumber}: ${decision.reason}`,
+    about: `after week ${weekNumber}`,
+    byDefault: { will: 'the stage holds one more week', did: 'the stage held one more week' },
+    effects: choiceEffects(plan, decision),
+  };
+}
+
 /** The GET: the choice, what it does, and a button to confirm it. Nothing is recorded yet. */
 export function decisionConfirmPage(context: DecisionPageContext): Page {
-  const { label, effect } = context.effects[context.choice];
+  const { label, effect } = effectOf(context, context.choice);
   const e = escapeHtml;
+  const about = context.about.charAt(0).toUpperCase() + context.about.slice(1);
   return {
     status: 200,
-    title: `After week ${context.week}: ${label}?`,
+    title: `${about}: ${label}?`,
     body: [
       paragraph(`Hello ${context.ownerName},`),
-      paragraph(
-        `the weekly check of “${context.planTitle}” asked for your decision at the end of week ${context.week}: ${context.decision.reason}.`,
-      ),
+      paragraph(`${context.reason}.`),
       `<p><strong>${e(label)}</strong>: ${e(effect)}</p>`,
       paragraph(
         `Nothing happens until you confirm. Meant another choice? Use its link in the email instead. ` +
-          `Without a decision by ${formatDateTime(context.request.dueAt, context.timeZone)}, the stage holds one more week.`,
+          `Without a decision by ${formatDateTime(context.request.dueAt, context.timeZone)}, ${context.byDefault.will}.`,
       ),
       `<form method="post"><input type="hidden" name="choice" value="${e(context.choice)}">` +
         `<p><button type="submit">Confirm: ${e(label)}</button></p></form>`,
@@ -110,13 +142,13 @@ export function decisionConfirmPage(context: DecisionPageContext): Page {
 
 /** The POST that decided: what was recorded and what happens now. */
 export function decisionRecordedPage(context: DecisionPageContext, request: DecisionRequest): Page {
-  const { label, effect } = context.effects[context.choice];
+  const { label, effect } = effectOf(context, context.choice);
   return {
     status: 200,
     title: `Decided: ${label}`,
     body: [
       paragraph(
-        `Your decision after week ${context.week} of “${context.planTitle}” is recorded (${formatDateTime(request.decidedAt ?? request.askedAt, context.timeZone)}).`,
+        `Your decision ${context.about} of “${context.planTitle}” is recorded (${formatDateTime(request.decidedAt ?? request.askedAt, context.timeZone)}).`,
       ),
       paragraph(effect),
       paragraph('A decision is final: the other links of the email now show this one.'),
@@ -131,14 +163,14 @@ export function decisionRecordedPage(context: DecisionPageContext, request: Deci
 export function settledPage(context: Omit<DecisionPageContext, 'request'>, request: DecisionRequest): Page {
   const when = (instant: string | undefined) => formatDateTime(instant ?? request.dueAt, context.timeZone);
   if (request.state === 'decided' && request.choice) {
-    const { label, effect } = context.effects[request.choice];
+    const { label, effect } = effectOf(context, request.choice);
     const same = request.choice === context.choice;
     return {
       status: same ? 200 : 409,
       title: `Already decided: ${label}`,
       body: [
         paragraph(
-          `The decision after week ${context.week} of “${context.planTitle}” was made on ${when(request.decidedAt)}${request.decidedBy ? ` by ${request.decidedBy}` : ''}: ${label}.`,
+          `The decision ${context.about} of “${context.planTitle}” was made on ${when(request.decidedAt)}${request.decidedBy ? ` by ${request.decidedBy}` : ''}: ${label}.`,
         ),
         paragraph(effect),
         paragraph(same ? 'Nothing more to do.' : 'The first decision stands; this link changed nothing.'),
@@ -150,9 +182,19 @@ export function settledPage(context: Omit<DecisionPageContext, 'request'>, reque
     title: 'The time to decide has passed',
     body: [
       paragraph(
-        `No decision about week ${context.week} of “${context.planTitle}” came by ${when(request.dueAt)}, so the stage held one more week, as the email said it would.`,
+        `No decision ${context.about} of “${context.planTitle}” came by ${when(request.dueAt)}, so ${context.byDefault.did}, as the email said it would.`,
       ),
       paragraph('Nothing was recorded. If a later week asks you again, its email brings new links.'),
     ].join('\n'),
   };
+}
+
+/** A choice's label and effect; a question offers only its own choices (openDecision checks). */
+function effectOf(
+  context: Pick<DecisionPageContext, 'effects'>,
+  choice: OwnerChoice,
+): { label: string; effect: string } {
+  const effect = context.effects[choice];
+  if (!effect) throw new Error(`The question offers no choice "${choice}"`);
+  return effect;
 }

@@ -64,7 +64,8 @@ export function ratingLinkClaims(
 
 /** What the feedback page shows: whose answer, to which week, and the tasks it can name. */
 export interface FeedbackPageContext {
-  claims: LinkClaims;
+  /** A side's link: references answer on their own page (pages/reference.ts). */
+  claims: LinkClaims & { role: 'owner' | 'partner' };
   planTitle: string;
   /** The reader's name (the owner's, or the partner's). */
   name: string;
@@ -84,7 +85,7 @@ export function openFeedbackWeek(
   claims: LinkClaims,
 ): { ok: true; context: FeedbackPageContext } | { ok: false; page: Page } {
   const { onboarding, week } = found;
-  if (!onboarding || !week) return { ok: false, page: notFoundPage() };
+  if (!onboarding || !week || claims.role === 'reference') return { ok: false, page: notFoundPage() };
   const { plan } = onboarding;
   if (STOPPED.has(onboarding.status)) return { ok: false, page: onboardingEndedPage(plan.title) };
   const owner = claims.role === 'owner';
@@ -96,7 +97,7 @@ export function openFeedbackWeek(
   return {
     ok: true,
     context: {
-      claims,
+      claims: { ...claims, role: claims.role },
       planTitle: plan.title,
       name: owner ? plan.owner.name : plan.partner.name,
       otherSide: owner ? plan.partner.name : plan.owner.name,
@@ -142,6 +143,9 @@ export function readFeedbackForm(
       values: FeedbackFormValues;
       errors: FeedbackFormErrors;
     } {
+  const { role } = claims;
+  // openFeedbackWeek refuses a reference's link before any form is read.
+  if (role === 'reference') throw new Error('A reference link has no check-in form');
   // Browsers send a textarea's line breaks as CRLF, but count them as one character for maxlength.
   const comment = (fields.get('comment') ?? '').replace(/\r\n?/g, '\n').trim();
   // A rating link's rating is the one it was sent with: the form cannot change it.
@@ -165,7 +169,7 @@ export function readFeedbackForm(
     input: {
       onboardingId: claims.onboardingId,
       week: claims.week,
-      role: claims.role,
+      role,
       rating: Number(rating),
       ...(comment ? { comment } : {}),
       unfinishedTaskIds: values.unfinished,

@@ -17,7 +17,11 @@ const EXPIRED: Record<LinkPurpose, (claims: LinkClaims) => string> = {
   rate: ({ week, rating }) =>
     `It was the link to rate week ${week} with ${rating} of 5, and answers for that week closed when the week was decided.`,
   decision: ({ week }) =>
-    `It was a link to decide how the onboarding goes on after week ${week}, and the time to decide has passed: the stage held, as the email said it would. If a later week asks you again, its email brings new links.`,
+    week === 0
+      ? 'It was a link to decide whether the onboarding starts after its due diligence, and the time to decide has passed.'
+      : `It was a link to decide how the onboarding goes on after week ${week}, and the time to decide has passed: the stage held, as the email said it would. If a later week asks you again, its email brings new links.`,
+  reference: () =>
+    'It was the link to answer questions about a partner, and the time to answer has passed: the answers were collected.',
 };
 
 /** A link whose token was refused. */

@@ -135,9 +135,14 @@ describe('the check-in email', () => {
       ),
       expect.stringMatching(/check-in with Maria Santos is on Thursday, 10 December 2026 at 22:00 /),
     ]);
+    // Asked by the end of the window (the reminder goes then); decided when the grace period ends.
     expect([toOwner.text, toPartner.text]).toEqual([
-      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*15:00/),
-      expect.stringMatching(/decides next week's volume, on Friday.*11 December 2026.*22:00/),
+      expect.stringMatching(
+        /Please answer by Friday.*11 December 2026.*15:00.*\s*.*decides next week's volume, on Monday.*14 December 2026.*15:00/,
+      ),
+      expect.stringMatching(
+        /Please answer by Friday.*11 December 2026.*22:00.*\s*.*decides next week's volume, on Monday.*14 December 2026.*22:00/,
+      ),
     ]);
   });
 
@@ -159,6 +164,21 @@ describe('the check-in email', () => {
       summary: 'Check-in, week 1: Bookkeeping handover to Ledgerly',
       organizer: `mailto:${SENDER}`,
     });
+  });
+});
+
+describe('the check-in after a decided week', () => {
+  const plan = planFixture();
+  const week = weekRecordFixture(plan, 2, 1);
+  const decided = 'advance from 10% to 25%: the owner rated the work 5/5, the partner the week 4/5';
+  const [toOwner, toPartner] = checkinEmails(plan, week, {
+    ...optionsFor(plan, week),
+    lastWeekDecision: decided,
+  }) as [EmailMessage, EmailMessage];
+
+  it('tells the owner what last week decided and why (the partner read it in the batch email)', () => {
+    expect(toOwner.text).toContain(`Last week's check-in: ${decided}.`);
+    expect(toPartner.text).not.toContain("Last week's check-in");
   });
 });
 

@@ -69,8 +69,15 @@ export function planFixture(overrides: Partial<Plan> = {}): Plan {
     start: '2026-12-07',
     weeks: 7,
     ramp: { targetWeeklyVolume: 40, curve: [10, 25, 50, 75, 100], stages: 5 },
-    checkIn: { weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 },
-    gate: { advanceAt: 4, stepBackBelow: 3, partnerAtLeast: 3, onTimeAtLeast: 0.8, maxExtraWeeks: 4 },
+    checkIn: { weekday: 'thursday', time: '15:00', feedbackWindowDays: 1, graceDays: 1 },
+    gate: {
+      advanceAt: 4,
+      stepBackBelow: 3,
+      partnerAtLeast: 3,
+      onTimeAtLeast: 0.8,
+      maxExtraWeeks: 4,
+      silenceLimitDays: 14,
+    },
     tasks: [
       taskFixture({
         id: 'bank-feeds',
@@ -112,6 +119,7 @@ export function weekRecordFixture(
     week,
     releasedAt: schedule.releaseAt,
     checkinAt: schedule.checkinAt,
+    remindAt: schedule.remindAt,
     feedbackDueAt: schedule.feedbackDueAt,
   };
 }

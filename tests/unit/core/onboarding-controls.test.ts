@@ -97,7 +97,7 @@ describe('releaseGate: the release step after a pause', () => {
       releaseAt: weekSchedule(plan, 3, 2).releaseAt,
     });
     expect(localTime(weekSchedule(plan, 3, 2).releaseAt, 'Europe/Berlin').toString()).toBe(
-      '2027-01-01T15:00:00+01:00[Europe/Berlin]',
+      '2027-01-04T15:00:00+01:00[Europe/Berlin]',
     );
   });
 
@@ -165,10 +165,11 @@ describe('weekSchedule and shiftAfterPause: the schedule moved by whole weeks', 
 
   it('is exact across a DST change, where a week is 169 hours', () => {
     const autumn = planFixture({ start: '2026-10-12' });
-    // Week 3 is due on Friday 23 October 15:00 CEST; a week later is Friday 30 October 15:00 CET.
-    const movedDue = weekSchedule(autumn, 3, 1).releaseAt;
-    expect(localTime(movedDue, 'Europe/Berlin').toPlainDateTime().toString()).toBe('2026-10-30T15:00:00');
-    expect(shiftAfterPause(autumn, 3, 0, movedDue)).toBe(1);
-    expect(shiftAfterPause(autumn, 3, 0, new Date(Date.parse(movedDue) + 1).toISOString())).toBe(2);
+    // Week 2 is due on Monday 19 October 15:00 CEST (week 1's grace period ends); a week later is
+    // Monday 26 October 15:00 CET.
+    const movedDue = weekSchedule(autumn, 2, 1).releaseAt;
+    expect(localTime(movedDue, 'Europe/Berlin').toPlainDateTime().toString()).toBe('2026-10-26T15:00:00');
+    expect(shiftAfterPause(autumn, 2, 0, movedDue)).toBe(1);
+    expect(shiftAfterPause(autumn, 2, 0, new Date(Date.parse(movedDue) + 1).toISOString())).toBe(2);
   });
 });

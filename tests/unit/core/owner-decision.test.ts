@@ -36,8 +36,8 @@ describe('the decision deadline', () => {
     const local = localTime(due, plan.owner.timeZone);
     expect(local.toPlainTime().toString()).toBe('15:00:00');
     expect(local.toPlainDate().until(nextCheckin.toPlainDate()).days).toBe(1);
-    // After the gate of the week asked about: the owner has days, not minutes.
-    expect(Date.parse(due)).toBeGreaterThan(Date.parse(weekSchedule(plan, 3).feedbackDueAt) + 3 * 86_400_000);
+    // After the gate of the week asked about (the end of its grace period): the owner has days, not minutes.
+    expect(Date.parse(due)).toBeGreaterThan(Date.parse(weekSchedule(plan, 3).feedbackDueAt) + 86_400_000);
   });
 
   it('keeps the wall-clock time across a DST change, and moves with paused weeks', () => {

@@ -105,7 +105,7 @@ describe('whether a link’s week takes answers', () => {
     const page = (open as { page: Page }).page;
     expect(page.status).toBe(410);
     expect(page.title).toBe('Week 1 is already decided');
-    expect(page.body).toMatch(/closed on Friday, 11 December 2026 at 22:00/);
+    expect(page.body).toMatch(/closed on Monday, 14 December 2026 at 22:00/);
     expect(page.body).not.toContain('secret');
   });
 
@@ -305,7 +305,7 @@ describe('the page after an answer', () => {
     );
     expect(document).toContain('<dd>&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;');
     expect(document).not.toContain('<img');
-    expect(document).toMatch(/counts when the week is decided, on Friday, 11 December 2026 at 15:00/);
+    expect(document).toMatch(/counts when the week is decided, on Monday, 14 December 2026 at 15:00/);
   });
 });
 

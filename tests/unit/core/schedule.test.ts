@@ -84,9 +84,13 @@ describe('weekSchedule: check-ins across a DST change', () => {
   );
 });
 
-/** Every check-in weekday with every feedback window. */
+/** Every check-in weekday with every feedback window and grace period a plan may have. */
 const cadences = WEEKDAYS.flatMap((weekday) =>
-  [1, 2, 3, 4].map((feedbackWindowDays) => ({ weekday, feedbackWindowDays })),
+  [
+    [1, 1],
+    [1, 2],
+    [2, 1],
+  ].map(([feedbackWindowDays, graceDays]) => ({ weekday, feedbackWindowDays, graceDays })),
 );
 
 describe('weekSchedule: release', () => {
@@ -98,27 +102,28 @@ describe('weekSchedule: release', () => {
     expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-07T09:00:00');
   });
 
-  it('releases week 2 when week 1’s feedback is due: the gate decides, then the batch goes out', () => {
+  it('releases week 2 when week 1’s grace period ends: the gate decides, then the batch goes out', () => {
+    // Check-in Thursday 10 December, window closes Friday, one business day of grace: Monday.
     const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', feedbackWindowDays: 1 });
-
-    const { releaseAt } = weekSchedule(plan, 2);
-
-    expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-11T15:00:00');
-  });
-
-  it('releases week 2 only when week 1’s feedback is due, when that is later than 09:00', () => {
-    // A Friday 15:00 check-in with one business day of feedback is due on Monday at 15:00.
-    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'friday', feedbackWindowDays: 1 });
 
     const { releaseAt } = weekSchedule(plan, 2);
 
     expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-14T15:00:00');
   });
 
+  it('releases week 2 only when week 1’s feedback is due, when that is later than 09:00', () => {
+    // A Friday 15:00 check-in: the window closes on Monday, the grace period on Tuesday at 15:00.
+    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'friday', feedbackWindowDays: 1 });
+
+    const { releaseAt } = weekSchedule(plan, 2);
+
+    expect(wallClock(releaseAt, 'Europe/Berlin')).toBe('2026-12-15T15:00:00');
+  });
+
   it.each(cadences)(
-    'never releases week n+1 before week n’s feedback is due (check-in $weekday, $feedbackWindowDays-day window)',
-    ({ weekday, feedbackWindowDays }) => {
-      const plan = planIn('Europe/Berlin', '2026-10-14', { weekday, feedbackWindowDays });
+    'never releases week n+1 before week n’s feedback is due (check-in $weekday, $feedbackWindowDays-day window, $graceDays-day grace)',
+    ({ weekday, feedbackWindowDays, graceDays }) => {
+      const plan = planIn('Europe/Berlin', '2026-10-14', { weekday, feedbackWindowDays, graceDays });
 
       const weeks = Array.from({ length: 8 }, (_, i) => weekSchedule(plan, i + 1));
 
@@ -129,9 +134,14 @@ describe('weekSchedule: release', () => {
   );
 
   it.each(cadences)(
-    'keeps every check-in after its week’s release, even a delayed one (check-in $weekday, $feedbackWindowDays-day window)',
-    ({ weekday, feedbackWindowDays }) => {
-      const plan = planIn('Europe/Berlin', '2026-10-14', { weekday, feedbackWindowDays, time: '08:00' });
+    'keeps every check-in after its week’s release, even a delayed one (check-in $weekday, $feedbackWindowDays-day window, $graceDays-day grace)',
+    ({ weekday, feedbackWindowDays, graceDays }) => {
+      const plan = planIn('Europe/Berlin', '2026-10-14', {
+        weekday,
+        feedbackWindowDays,
+        graceDays,
+        time: '08:00',
+      });
 
       const weeks = Array.from({ length: 8 }, (_, i) => weekSchedule(plan, i + 1));
 
@@ -168,24 +178,50 @@ describe('weekSchedule: check-in on the start weekday', () => {
   });
 });
 
-describe('weekSchedule: feedback', () => {
-  it('makes feedback on a Friday check-in due on Monday at the check-in time (1 business day)', () => {
+describe('weekSchedule: feedback window and grace period', () => {
+  it('closes the window of a Friday check-in on Monday (the reminder) and the grace period on Tuesday', () => {
     const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'friday', feedbackWindowDays: 1 });
 
-    const { checkinAt, feedbackDueAt } = weekSchedule(plan, 1);
+    const { checkinAt, remindAt, feedbackDueAt } = weekSchedule(plan, 1);
 
-    expect([wallClock(checkinAt, 'Europe/Berlin'), wallClock(feedbackDueAt, 'Europe/Berlin')]).toEqual([
+    expect([checkinAt, remindAt, feedbackDueAt].map((at) => wallClock(at, 'Europe/Berlin'))).toEqual([
       '2026-12-11T15:00:00',
       '2026-12-14T15:00:00',
+      '2026-12-15T15:00:00',
     ]);
   });
 
-  it('makes feedback on a Thursday check-in with 2 business days due on Monday', () => {
+  it('closes a 2-day window of a Thursday check-in on Monday, and 1 day of grace on Tuesday', () => {
     const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', feedbackWindowDays: 2 });
 
-    const { feedbackDueAt } = weekSchedule(plan, 1);
+    const { remindAt, feedbackDueAt } = weekSchedule(plan, 1);
 
-    expect(wallClock(feedbackDueAt, 'Europe/Berlin')).toBe('2026-12-14T15:00:00');
+    expect(wallClock(remindAt, 'Europe/Berlin')).toBe('2026-12-14T15:00:00');
+    expect(wallClock(feedbackDueAt, 'Europe/Berlin')).toBe('2026-12-15T15:00:00');
+  });
+
+  it('gives 2 days of grace after a 1-day window: Thursday check-in, Friday reminder, due Tuesday', () => {
+    const plan = planIn('Europe/Berlin', '2026-12-07', { weekday: 'thursday', graceDays: 2 });
+
+    const { remindAt, feedbackDueAt } = weekSchedule(plan, 1);
+
+    expect(wallClock(remindAt, 'Europe/Berlin')).toBe('2026-12-11T15:00:00');
+    expect(wallClock(feedbackDueAt, 'Europe/Berlin')).toBe('2026-12-15T15:00:00');
+  });
+
+  it('keeps the grace period’s end at the check-in time across a DST change (Berlin, 25 October 2026)', () => {
+    // Week 2's check-in is Thursday 22 October in summer time; its grace period ends after the change.
+    const plan = planIn('Europe/Berlin', '2026-10-12');
+
+    const { checkinAt, remindAt, feedbackDueAt } = weekSchedule(plan, 2);
+
+    expect([checkinAt, remindAt, feedbackDueAt].map((at) => wallClock(at, 'Europe/Berlin'))).toEqual([
+      '2026-10-22T15:00:00',
+      '2026-10-23T15:00:00',
+      '2026-10-26T15:00:00',
+    ]);
+    expect([remindAt, feedbackDueAt]).toEqual(['2026-10-23T13:00:00.000Z', '2026-10-26T14:00:00.000Z']);
+    expect(weekSchedule(plan, 3).releaseAt).toBe(feedbackDueAt);
   });
 });
 
@@ -209,24 +245,30 @@ describe('weekSchedule: every start day, check-in day and feedback window', () =
   };
   const cases = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11'].flatMap((start) =>
     WEEKDAYS.flatMap((weekday) =>
-      [1, 2].map((feedbackWindowDays) => ({ start, weekday, feedbackWindowDays })),
+      [
+        [1, 1],
+        [1, 2],
+        [2, 1],
+      ].map(([feedbackWindowDays, graceDays]) => ({ start, weekday, feedbackWindowDays, graceDays })),
     ),
   );
 
   it.each(cases)(
-    'leaves the partner working days before each check-in: $start, $weekday, $feedbackWindowDays',
+    'leaves the partner working days before each check-in: $start, $weekday, $feedbackWindowDays + $graceDays',
     (c) => {
       const plan = planIn('America/New_York', c.start, {
         weekday: c.weekday,
         feedbackWindowDays: c.feedbackWindowDays,
+        graceDays: c.graceDays,
       });
       const date = (instant: string) =>
         Temporal.Instant.from(instant).toZonedDateTimeISO('America/New_York').toPlainDate();
 
       for (let week = 1; week <= 6; week++) {
-        const { releaseAt, checkinAt, feedbackDueAt } = weekSchedule(plan, week);
+        const { releaseAt, checkinAt, remindAt, feedbackDueAt } = weekSchedule(plan, week);
         expect(businessDaysBetween(date(releaseAt), date(checkinAt))).toBeGreaterThanOrEqual(2);
-        expect(Temporal.Instant.compare(checkinAt, feedbackDueAt)).toBeLessThan(0);
+        expect(Temporal.Instant.compare(checkinAt, remindAt)).toBeLessThan(0);
+        expect(Temporal.Instant.compare(remindAt, feedbackDueAt)).toBeLessThan(0);
         if (week > 1) expect(releaseAt).toBe(weekSchedule(plan, week - 1).feedbackDueAt);
       }
     },

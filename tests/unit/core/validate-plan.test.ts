@@ -318,13 +318,13 @@ describe('validatePlan: defaults', () => {
   it('checks in on Thursday at 15:00 with one business day for feedback', () => {
     const plan = planOf(validatePlan(planInputFixture(), { now: NOW }));
 
-    expect(plan.checkIn).toEqual({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1 });
+    expect(plan.checkIn).toEqual({ weekday: 'thursday', time: '15:00', feedbackWindowDays: 1, graceDays: 1 });
   });
 
   it('fills in the rest of a partly written check-in', () => {
     const plan = planOf(validatePlan(planInputFixture({ checkIn: { weekday: 'friday' } }), { now: NOW }));
 
-    expect(plan.checkIn).toEqual({ weekday: 'friday', time: '15:00', feedbackWindowDays: 1 });
+    expect(plan.checkIn).toEqual({ weekday: 'friday', time: '15:00', feedbackWindowDays: 1, graceDays: 1 });
   });
 
   it('counts effort in hours', () => {
