@@ -61,14 +61,12 @@ export async function deliverLocally(
   // Loaded once the environment is set, as a Lambda's code loads after its configuration.
   const { receiveMail } = await import('#handlers/receive-mail');
   const { event, sender, recipient, verdictsFromMessage } = await receiptEvent(raw, options);
-  const before = new Set((await runtime.mailbox.list()).map((m) => m.messageId));
+  const before = await runtime.mailbox.mark();
   const [outcome] = await receiveMail(event, fileSource(raw));
   // The answer to a plan has the inbound address as its Reply-To; to a check-in reply, the reply address.
-  const reply = (await runtime.mailbox.list()).find(
+  const reply = (await runtime.mailbox.since(before)).find(
     (m) =>
-      !before.has(m.messageId) &&
-      m.replyTo.some((address) => address.toLowerCase() === recipient) &&
-      m.destination.to.includes(sender),
+      m.replyTo.some((address) => address.toLowerCase() === recipient) && m.destination.to.includes(sender),
   );
   return { event, sender, recipient, verdictsFromMessage, outcome: outcome!, ...(reply ? { reply } : {}) };
 }

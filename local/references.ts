@@ -37,12 +37,11 @@ export async function answerAsReferences(
   const kind: EmailKind = phase === 'asked' ? 'reference' : 'reference-reminder';
   const records = (await desk.store.listEmails(onboardingId)).filter((e) => e.kind === kind && e.week === 0);
   if (records.length === 0) return;
-  const received = await desk.mailbox.list();
   for (const record of records) {
     const reference = Number(record.role.replace('reference-', ''));
     const reply = await script({ reference, phase });
     if (!reply) continue;
-    const email = received.find((m) => m.messageId === record.messageId);
+    const email = await desk.mailbox.get(record.messageId);
     const first = REFERENCE_QUESTIONS[0];
     const label = `${QUESTION_LABELS[first]} ${reply.scores[first]} of 5`;
     const link = email?.body.text?.split(`${label}:\n`)[1]?.split(/\s/)[0];

@@ -85,8 +85,7 @@ export class Simulation {
 
   /**
    * The week's check-in emails as their recipients got them: the table's records of what was
-   * sent, and each message from the SES emulator by its message id. Sent a moment ago (the Wait
-   * follows the sending), so only the last minute's mail is read, unless it is not there.
+   * sent, and each message from the SES emulator by its message id.
    */
   private async checkinsOf(
     onboardingId: string,
@@ -95,13 +94,10 @@ export class Simulation {
     const records = (await this.store.listEmails(onboardingId)).filter(
       (e) => e.kind === 'checkin' && e.week === week,
     );
-    const find = (received: ReceivedEmail[]) =>
-      records.flatMap((record) => {
-        const email = received.find((m) => m.messageId === record.messageId);
-        return email ? [{ record, email }] : [];
-      });
-    const recent = find(await this.desk.mailbox.list(Date.now() / 1000 - 60));
-    return recent.length === records.length ? recent : find(await this.desk.mailbox.list());
+    const found = await Promise.all(
+      records.map(async (record) => ({ record, email: await this.desk.mailbox.get(record.messageId) })),
+    );
+    return found.flatMap(({ record, email }) => (email ? [{ record, email }] : []));
   }
 
   /**
@@ -138,7 +134,7 @@ export class Simulation {
     const record = (await this.store.listEmails(onboardingId)).find(
       (e) => e.kind === 'escalation' && e.week === week && e.role === 'owner',
     );
-    const email = (await desk.mailbox.list()).find((m) => m.messageId === record?.messageId);
+    const email = record && (await desk.mailbox.get(record.messageId));
     const label = CHOICE_LABELS[choice];
     const link = email?.body.text?.split(`${label}:\n`)[1]?.split(/\s/)[0];
     if (!link) throw new Error(`No "${label}" link in the escalation email of week ${week}`);
