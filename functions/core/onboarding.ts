@@ -122,6 +122,8 @@ export type EmailKind =
   | 'checkin'
   /** One reminder to a side that has not answered the week's check-in when its window closed. */
   | 'reminder'
+  /** To the owner, when the partner is still silent after the grace period and the gate only held. */
+  | 'silence'
   | 'escalation'
   | 'summary'
   | 'failure'

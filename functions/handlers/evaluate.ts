@@ -1,9 +1,12 @@
 import { clock } from '#adapters/clock';
+import { communicationHealth, silentSides } from '#core/communication-health';
+import { silenceEmail } from '#core/emails/escalation';
 import { OnboardingNotFound } from '#core/errors';
 import { endOfWeek, gateHistory } from '#core/gate';
 import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
 import { decisionDueAt, decisionTimeoutSeconds } from '#core/owner-decision';
 import { weekSchedule } from '#core/schedule';
+import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
@@ -17,7 +20,8 @@ const evaluateInput = workflowStateSchema.required({ remaining: true });
  */
 export const handler = workflowStep('evaluate', evaluateInput, async (state): Promise<WorkflowState> => {
   const { onboardingId, week, remaining } = state;
-  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, week);
+  // Every answer, not just this week's: a silence is told with the date of the side's last answer.
+  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
   const { plan } = onboarding;
   const current = weeks.find((w) => w.week === week);
   if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
@@ -36,6 +40,13 @@ export const handler = workflowStep('evaluate', evaluateInput, async (state): Pr
   const { decision } = await store.closeWeek(onboardingId, week, end);
   if (decision.outcome === 'finish')
     return { onboardingId, week, stage: current.stage, remaining, done: true };
+  // The escalation names the silent itself; otherwise a silent partner is told to the owner now.
+  const silent = silentSides(week, feedback);
+  if (decision.outcome !== 'escalate' && silent.includes('partner')) {
+    const health = communicationHealth(plan, weeks, feedback, clock.now().toISOString());
+    const named = silent.map((role) => ({ role, lastHeardAt: health[role].lastHeardAt }));
+    await outbox.sendOnce(onboardingId, [silenceEmail(plan, week, decision, named)]);
+  }
 
   const askOwner =
     decision.outcome === 'escalate'

@@ -135,6 +135,19 @@ describe('a partner silent after week 1: reminded, then named to the owner, and 
     expect(escalation!.mail.body.text).not.toContain('You (Maria Santos)');
   });
 
+  it('tells the owner after a silent week the gate only held, naming the partner: once, and not beside an escalation', async () => {
+    const notices = await sent(id, 'silence');
+    expect(notices.map((n) => ({ week: n.week, role: n.role, to: n.to }))).toEqual([
+      { week: 2, role: 'owner', to: [OWNER] },
+    ]);
+    const lastAnswer = (await runtime.store.listFeedback(id)).find((f) => f.role === 'partner')!;
+    expect(notices[0]!.mail.subject).toBe(`No answer from Ledgerly Outsourcing, week 2: ${TITLE}`);
+    expect(notices[0]!.mail.body.text).toContain(
+      `Ledgerly Outsourcing (the partner): no answer to week 2, even after a reminder; last answered on ${formatDate(lastAnswer.at, 'Europe/Berlin')}.`,
+    );
+    expect(notices[0]!.mail.body.text).toContain(`The weekly check decided: ${weeks[1]!.decision!.reason}.`);
+  });
+
   it('marks the onboarding at risk when the partner’s silence passes the plan’s 7 days', async () => {
     // Week 2's window closes 8 days after week 1's check-in, the partner's last answer.
     expect(weeks.map((w) => w.reminder?.atRisk)).toEqual([false, true, true]);

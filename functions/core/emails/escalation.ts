@@ -81,6 +81,35 @@ export function escalationEmail(
   };
 }
 
+/**
+ * The partner stayed silent through the week's reminder and grace period, and the gate did not ask
+ * the owner (it held, or stepped back): the owner hears it now, with who went quiet and since when,
+ * rather than at the next check-in. When the gate asks the owner, the escalation says the same.
+ */
+export function silenceEmail(
+  plan: Plan,
+  week: number,
+  decision: { reason: string },
+  silent: ReadonlyArray<{ role: Side; lastHeardAt: string | null }>,
+): EmailMessage {
+  const owner = ownerOf(plan);
+  const subject = `No answer from ${plan.partner.name}, week ${week}: ${plan.title}`;
+  const blocks: Block[] = [
+    { type: 'paragraph', text: `Hello ${owner.name},` },
+    {
+      type: 'paragraph',
+      text: `${plan.partner.name} did not answer the check-in of week ${week}, even after a reminder.`,
+    },
+    ...silenceBlocks(plan, week, silent, owner.timeZone),
+    { type: 'paragraph', text: `The weekly check decided: ${decision.reason}.` },
+    {
+      type: 'paragraph',
+      text: `Silence is a signal: talk to ${plan.partner.name} before the next check-in. You will be asked to decide if it goes on.`,
+    },
+  ];
+  return { kind: 'silence', week, role: 'owner', to: owner.to, subject, ...renderBlocks(subject, blocks) };
+}
+
 /** Who went quiet: each silent side by name, and since when (their latest answer, or never). */
 function silenceBlocks(
   plan: Plan,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDateTime } from '#core/calendar';
 import { communicationHealth } from '#core/communication-health';
-import { escalationEmail } from '#core/emails/escalation';
+import { escalationEmail, silenceEmail } from '#core/emails/escalation';
 import { reminderEmails } from '#core/emails/reminder';
 import { checkinEmails, type RatingLink } from '#core/emails/weekly';
 import type { GateDecision } from '#core/gate';
@@ -176,5 +176,25 @@ describe('plan validation: the grace period and the silence limit', () => {
         }),
       ]),
     );
+  });
+});
+
+describe('the notice of a silent partner to the owner', () => {
+  const plan = planFixture({ partner: { ...planFixture().partner, name: '<b>Ledgerly</b> & Co' } });
+  const notice = silenceEmail(plan, 2, { reason: 'hold at 20%: no word from the partner' }, [
+    { role: 'partner', lastHeardAt: '2026-12-03T14:00:00.000Z' },
+  ]);
+
+  it('goes to the owner, names the partner and the day of its last answer, and says what the gate did', () => {
+    expect(notice).toMatchObject({ kind: 'silence', week: 2, role: 'owner', to: [plan.owner.email] });
+    expect(notice.text).toContain(
+      '<b>Ledgerly</b> & Co (the partner): no answer to week 2, even after a reminder; last answered on',
+    );
+    expect(notice.text).toContain('The weekly check decided: hold at 20%: no word from the partner.');
+  });
+
+  it('escapes the partner’s name in the HTML part', () => {
+    expect(notice.html).toContain('&lt;b&gt;Ledgerly&lt;/b&gt; &amp; Co');
+    expect(notice.html).not.toContain('<b>Ledgerly</b>');
   });
 });
