@@ -46,25 +46,8 @@ export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId
   if (!asked || decision?.outcome !== 'escalate')
     throw new OnboardingNotFound(`${onboardingId} question of week ${week}`);
   const dueAt = decisionDueAt(plan, week, onboarding.pausedWeeks);
-  const question = await store.askOwner(
-    onboardingId,
-    { week, askedAt: clock.now().toISOString(), dueAt },
-    taskToken,
-  );
-  if (question.state !== 'waiting') {
-    await workflow.sendTaskSuccess(taskToken, { choice: question.choice ?? 'none' });
-    return { asked: false };
-  }
-  const key = await linkKey.value();
-  const links = Object.fromEntries(
-    OWNER_CHOICES.map((choice) => [
-      choice,
-      linkUrl(
-        publicUrl,
-        signLinkToken(decisionLinkClaims(onboardingId, week, plan.owner.email, choice, dueAt), key),
-      ),
-    ]),
-  ) as Record<OwnerChoice, string>;
+  const links = await askWithLinks(onboarding, week, dueAt, taskToken, OWNER_CHOICES);
+  if (!links) return { asked: false };
   // Asked last week too, and nobody decided: this one is the reminder.
   const reminder = weeks.find((w) => w.week === week - 1)?.decision?.owner?.choice === 'none';
   // Who went quiet this week, and since when: as of the week's deadline, not a later answer.
@@ -90,25 +73,38 @@ async function askBeforeKickoff(onboarding: Onboarding, taskToken: string): Prom
   if (verdict?.outcome !== 'ask-owner')
     throw new OnboardingNotFound(`${onboardingId} due diligence question`);
   const dueAt = decisionDueAt(plan, 0, onboarding.pausedWeeks);
+  const links = await askWithLinks(onboarding, 0, dueAt, taskToken, DUE_DILIGENCE_CHOICES);
+  if (!links) return { asked: false };
+  await outbox.sendOnce(onboardingId, [dueDiligenceEmail(plan, verdict, answers, { links, dueAt })]);
+  return { asked: true };
+}
+
+/**
+ * Keeps the week's question with the workflow's task token and signs the owner a link per choice.
+ * A question settled meanwhile (decided just before a retried ask) gets its token straight back,
+ * with the choice made, and no links: nothing is asked twice.
+ */
+async function askWithLinks<Choice extends OwnerChoice>(
+  { id: onboardingId, plan }: Onboarding,
+  week: number,
+  dueAt: string,
+  taskToken: string,
+  choices: readonly Choice[],
+): Promise<Record<Choice, string> | undefined> {
   const question = await store.askOwner(
     onboardingId,
-    { week: 0, askedAt: clock.now().toISOString(), dueAt },
+    { week, askedAt: clock.now().toISOString(), dueAt },
     taskToken,
   );
   if (question.state !== 'waiting') {
     await workflow.sendTaskSuccess(taskToken, { choice: question.choice ?? 'none' });
-    return { asked: false };
+    return undefined;
   }
   const key = await linkKey.value();
-  const links = Object.fromEntries(
-    DUE_DILIGENCE_CHOICES.map((choice) => [
-      choice,
-      linkUrl(
-        publicUrl,
-        signLinkToken(decisionLinkClaims(onboardingId, 0, plan.owner.email, choice, dueAt), key),
-      ),
-    ]),
-  ) as Record<(typeof DUE_DILIGENCE_CHOICES)[number], string>;
-  await outbox.sendOnce(onboardingId, [dueDiligenceEmail(plan, verdict, answers, { links, dueAt })]);
-  return { asked: true };
+  const sign = (choice: Choice) =>
+    linkUrl(
+      publicUrl,
+      signLinkToken(decisionLinkClaims(onboardingId, week, plan.owner.email, choice, dueAt), key),
+    );
+  return Object.fromEntries(choices.map((choice) => [choice, sign(choice)])) as Record<Choice, string>;
 }

@@ -1,11 +1,10 @@
 import { readString } from '#adapters/config';
 import { secretFromEnvironment } from '#adapters/secrets';
 import { dueDiligenceTimes } from '#core/due-diligence';
-import { referenceEmail } from '#core/emails/reference';
 import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
 import { weekSchedule } from '#core/schedule';
 import { outbox } from './shared/outbox.ts';
-import { referenceLinks } from './shared/reference-links.ts';
+import { referenceEmailWithLinks } from './shared/reference-links.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
@@ -31,18 +30,8 @@ export const handler = workflowStep('ask-references', askInput, async (state): P
   const releaseAt = state.releaseAt ?? weekSchedule(plan, 1, onboarding.pausedWeeks).releaseAt;
   const { remindAt, dueAt } = dueDiligenceTimes(plan, onboarding.createdAt, releaseAt);
   const key = await linkKey.value();
-  const emails = plan.references.map((reference, i) =>
-    referenceEmail(plan, {
-      reference: i + 1,
-      links: referenceLinks(publicUrl, key, {
-        onboardingId,
-        reference: i + 1,
-        email: reference.email,
-        dueAt,
-      }),
-      dueAt,
-      reminder: false,
-    }),
+  const emails = plan.references.map((_, i) =>
+    referenceEmailWithLinks(plan, { publicUrl, key, reference: i + 1, dueAt, reminder: false }),
   );
   await outbox.sendOnce(onboardingId, emails);
   return { ...state, dueDiligence: { references: plan.references.length, remindAt, dueAt } };

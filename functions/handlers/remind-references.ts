@@ -1,10 +1,9 @@
 import { readString } from '#adapters/config';
 import { secretFromEnvironment } from '#adapters/secrets';
-import { referenceEmail } from '#core/emails/reference';
 import { workflowStateSchema } from '#core/onboarding';
 import { logger } from './shared/logger.ts';
 import { outbox } from './shared/outbox.ts';
-import { referenceLinks } from './shared/reference-links.ts';
+import { referenceEmailWithLinks } from './shared/reference-links.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
@@ -33,22 +32,10 @@ export const handler = workflowStep('remind-references', remindInput, async (sta
   ]);
   const answered = new Set(answers.map((a) => a.reference));
   const key = await linkKey.value();
-  const reminders = plan.references.flatMap((reference, i) =>
+  const reminders = plan.references.flatMap((_, i) =>
     answered.has(i + 1)
       ? []
-      : [
-          referenceEmail(plan, {
-            reference: i + 1,
-            links: referenceLinks(publicUrl, key, {
-              onboardingId,
-              reference: i + 1,
-              email: reference.email,
-              dueAt,
-            }),
-            dueAt,
-            reminder: true,
-          }),
-        ],
+      : [referenceEmailWithLinks(plan, { publicUrl, key, reference: i + 1, dueAt, reminder: true })],
   );
   const sent = await outbox.sendOnce(onboardingId, reminders);
   logger.info('references reminded', { onboardingId, silent: reminders.length, sent });

@@ -1,7 +1,9 @@
 import { REFERENCE_QUESTIONS, type ReferenceQuestion } from '#core/due-diligence';
-import type { ReferenceLinks } from '#core/emails/reference';
+import type { EmailMessage } from '#core/emails/message';
+import { type ReferenceLinks, referenceEmail } from '#core/emails/reference';
 import { linkUrl, signLinkToken } from '#core/link-token';
 import { referenceLinkClaims } from '#core/pages/reference';
+import type { Plan } from '#core/plan';
 
 /** The signed links of one reference's email: the form, and a one-click score per question. */
 export function referenceLinks(
@@ -21,4 +23,19 @@ export function referenceLinks(
     ]),
   ) as Record<ReferenceQuestion, string[]>;
   return { form: link(), scores };
+}
+
+/** The email asking reference number `reference` (1-based) of the plan, or reminding them, with their signed links. */
+export function referenceEmailWithLinks(
+  plan: Plan,
+  ask: { publicUrl: string; key: string; reference: number; dueAt: string; reminder: boolean },
+): EmailMessage {
+  const { email } = plan.references[ask.reference - 1]!;
+  const { publicUrl, key, reference, dueAt, reminder } = ask;
+  return referenceEmail(plan, {
+    reference,
+    links: referenceLinks(publicUrl, key, { onboardingId: plan.id, reference, email, dueAt }),
+    dueAt,
+    reminder,
+  });
 }
