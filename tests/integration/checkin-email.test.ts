@@ -14,7 +14,7 @@ import type { Execution } from '#local/runner';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { property, readIcs, unescapeText } from '../unit/core/ics.ts';
 import { apiEvent } from './api-events.ts';
-import { examplePlan, holdInFeedbackWindow, until } from './helpers.ts';
+import { examplePlan, startHeldAtFirstCheckin, until } from './helpers.ts';
 
 /**
  * The check-in email end to end on the local runtime: what the SES emulator received (the
@@ -32,7 +32,7 @@ let db: DynamoDBDocumentClient;
 let execution: Execution;
 let week: WeekRecord;
 let checkins: ReceivedEmail[];
-let hold: ReturnType<typeof holdInFeedbackWindow>;
+let hold: Awaited<ReturnType<typeof startHeldAtFirstCheckin>>['hold'];
 
 beforeAll(async () => {
   runtime = await startLocalRuntime();
@@ -40,12 +40,8 @@ beforeAll(async () => {
   db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb }));
 
   // Nobody in the scenario answers; the execution waits in week 1's feedback window until released.
-  hold = holdInFeedbackWindow(runtime, plan.id);
-  await runtime.startOnboarding({ plan });
-  execution = runtime.stepFunctions.get(plan.id);
-  await hold.reached();
+  ({ hold, execution, checkins } = await startHeldAtFirstCheckin(runtime, plan));
   week = (await runtime.store.getWeek(plan.id, 1))!;
-  checkins = (await runtime.mailbox.list()).filter((m) => m.subject === `Check-in, week 1: ${plan.title}`);
 }, 60_000);
 
 afterAll(async () => {

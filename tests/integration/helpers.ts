@@ -80,3 +80,18 @@ export function holdInFeedbackWindow(runtime: LocalRuntime, executionName: strin
     release: () => released.resolve(),
   };
 }
+
+/**
+ * Starts the onboarding of `plan` with nobody answering and holds it at the start of week 1's
+ * feedback window: the check-in emails are out, and the week is open until `hold.release()`.
+ */
+export async function startHeldAtFirstCheckin(runtime: LocalRuntime, plan: PlanInput & { id: string }) {
+  const hold = holdInFeedbackWindow(runtime, plan.id);
+  await runtime.startOnboarding({ plan });
+  const execution = runtime.stepFunctions.get(plan.id);
+  await hold.reached();
+  const checkins = (await runtime.mailbox.list()).filter(
+    (m) => m.subject === `Check-in, week 1: ${plan.title}`,
+  );
+  return { hold, execution, checkins };
+}

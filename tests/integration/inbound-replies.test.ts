@@ -7,7 +7,7 @@ import { deliverLocally, LOCAL_INBOUND_ADDRESS, type LocalDelivery } from '#loca
 import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution } from '#local/runner';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
-import { examplePlan, holdInFeedbackWindow } from './helpers.ts';
+import { examplePlan, startHeldAtFirstCheckin } from './helpers.ts';
 
 /**
  * Answering a check-in by replying to it, on the local runtime: a real onboarding runs until its
@@ -25,16 +25,12 @@ const PLACEHOLDER = `plans+${'a'.repeat(32)}@onramp.local`;
 let runtime: LocalRuntime;
 let execution: Execution;
 let checkins: ReceivedEmail[];
-let hold: ReturnType<typeof holdInFeedbackWindow>;
+let hold: Awaited<ReturnType<typeof startHeldAtFirstCheckin>>['hold'];
 
 beforeAll(async () => {
   runtime = await startLocalRuntime();
   // Nobody in the scenario answers; the execution waits in week 1's feedback window until released.
-  hold = holdInFeedbackWindow(runtime, plan.id);
-  await runtime.startOnboarding({ plan });
-  execution = runtime.stepFunctions.get(plan.id);
-  await hold.reached();
-  checkins = (await runtime.mailbox.list()).filter((m) => m.subject === `Check-in, week 1: ${plan.title}`);
+  ({ hold, execution, checkins } = await startHeldAtFirstCheckin(runtime, plan));
 });
 
 afterAll(async () => {

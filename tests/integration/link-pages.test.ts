@@ -8,7 +8,7 @@ import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution } from '#local/runner';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { apiEvent } from './api-events.ts';
-import { examplePlan, holdInFeedbackWindow, until } from './helpers.ts';
+import { examplePlan, startHeldAtFirstCheckin, until } from './helpers.ts';
 
 /**
  * The pages behind the check-in's feedback link, on the local runtime: a real onboarding runs
@@ -26,7 +26,7 @@ let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructure
 let db: DynamoDBDocumentClient;
 let execution: Execution;
 let checkins: ReceivedEmail[];
-let hold: ReturnType<typeof holdInFeedbackWindow>;
+let hold: Awaited<ReturnType<typeof startHeldAtFirstCheckin>>['hold'];
 
 beforeAll(async () => {
   runtime = await startLocalRuntime();
@@ -34,11 +34,7 @@ beforeAll(async () => {
   db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb }));
 
   // Nobody in the scenario answers; the execution waits in week 1's feedback window until released.
-  hold = holdInFeedbackWindow(runtime, plan.id);
-  await runtime.startOnboarding({ plan });
-  execution = runtime.stepFunctions.get(plan.id);
-  await hold.reached();
-  checkins = (await runtime.mailbox.list()).filter((m) => m.subject === `Check-in, week 1: ${plan.title}`);
+  ({ hold, execution, checkins } = await startHeldAtFirstCheckin(runtime, plan));
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import type { PlanIssue } from '../errors.ts';
 import { type Feedback, type FeedbackInput, feedbackInputSchema } from '../feedback.ts';
 import { epochSeconds, type LinkClaims, type LinkRole } from '../link-token.ts';
 import { type Onboarding, type WeekRecord, workedTaskIds } from '../onboarding.ts';
-import { type Page, paragraph } from './layout.ts';
+import { type Page, paragraph, problemsList } from './layout.ts';
 import { notFoundPage, onboardingEndedPage, weekClosedPage } from './notices.ts';
 
 /**
@@ -238,13 +238,7 @@ export function feedbackFormPage(
       ),
     );
   }
-  if (problems.length > 0) {
-    parts.push(
-      '<div class="problems" role="alert"><h2>Please check your answer</h2><ul>' +
-        problems.map((p) => `<li>${e(p)}</li>`).join('') +
-        '</ul></div>',
-    );
-  }
+  parts.push(problemsList(problems));
   parts.push('<form method="post">');
 
   const ratingError = fieldError('rating', errors.rating);

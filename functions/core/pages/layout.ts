@@ -67,3 +67,13 @@ export function renderPage(page: Pick<Page, 'title' | 'body'>): string {
 export function paragraph(text: string): string {
   return `<p>${escapeHtml(text)}</p>`;
 }
+
+/** A form's problems, announced to screen readers, each escaped; nothing when there are none. */
+export function problemsList(problems: readonly string[]): string {
+  if (problems.length === 0) return '';
+  return (
+    '<div class="problems" role="alert"><h2>Please check your answer</h2><ul>' +
+    problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('') +
+    '</ul></div>'
+  );
+}

@@ -13,7 +13,7 @@ import {
 } from '../due-diligence.ts';
 import { epochSeconds, type LinkClaims } from '../link-token.ts';
 import type { Onboarding } from '../onboarding.ts';
-import { type Page, paragraph } from './layout.ts';
+import { type Page, paragraph, problemsList } from './layout.ts';
 import { linkProblemPage, notFoundPage, onboardingEndedPage } from './notices.ts';
 
 /**
@@ -179,13 +179,7 @@ export function referenceFormPage(
     );
   }
   const problems = Object.values(errors);
-  if (problems.length > 0) {
-    parts.push(
-      '<div class="problems" role="alert"><h2>Please check your answer</h2><ul>' +
-        problems.map((p) => `<li>${e(p)}</li>`).join('') +
-        '</ul></div>',
-    );
-  }
+  parts.push(problemsList(problems));
   parts.push('<form method="post">');
   for (const question of REFERENCE_QUESTIONS) {
     const error = errors[question]
