@@ -13,9 +13,11 @@ import { SCENARIOS } from '#local/scenarios';
 
 const TARGETS = { bootMs: 1500, oneOnboardingMs: 1000, fiftyConcurrentMs: 10_000, peakRssMb: 400 };
 
+const bookkeeping = parse(readFileSync('examples/bookkeeping.yaml', 'utf8')) as PlanInput;
+
 /** The bookkeeping example stretched to exactly 8 weeks: more work than the ramp can release. */
 function eightWeekPlan(id: string): PlanInput {
-  const plan = parse(readFileSync('examples/bookkeeping.yaml', 'utf8')) as PlanInput;
+  const plan = structuredClone(bookkeeping);
   const backlog = Array.from({ length: 6 }, (_, i) => ({
     id: `backlog-${i + 1}`,
     title: `Backlog item ${i + 1}`,
@@ -38,6 +40,10 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
+/** The SES emulator's requests by the API they call ("SES POST /v2/email/outbound-emails" is SendEmail). */
+const apiName = (operation: string) =>
+  operation === 'SES POST /v2/email/outbound-emails' ? 'SES.SendEmail' : operation;
+
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -58,15 +64,23 @@ try {
   if (firstWeeks !== 8) throw new Error(`the benchmark plan ran ${firstWeeks} weeks, not 8`);
   const warm: number[] = [];
   for (let i = 0; i < 5; i++) warm.push((await timed(() => runOne(`bench-warm-${i}`)))[1]);
-  const cpuBefore = { runtime: cpuMs(), emulators: (await runtime.emulatorStats()).cpuMs };
+  const before = await runtime.emulatorStats();
+  const cpuBefore = { runtime: cpuMs(), emulators: before.cpuMs };
   const [, fiftyMs] = await timed(() =>
     Promise.all(Array.from({ length: 50 }, (_, i) => runOne(`bench-concurrent-${i}`))),
   );
   // Where the 50 onboardings' time goes: CPU seconds of each process against the wall time.
-  const fiftyCpu = {
-    runtime: cpuMs() - cpuBefore.runtime,
-    emulators: (await runtime.emulatorStats()).cpuMs - cpuBefore.emulators,
-  };
+  const after = await runtime.emulatorStats();
+  const fiftyCpu = { runtime: cpuMs() - cpuBefore.runtime, emulators: after.cpuMs - cpuBefore.emulators };
+  // What one onboarding costs in AWS requests (DynamoDB and SES), from the emulators' counts.
+  const callsPerOnboarding = Object.fromEntries(
+    Object.entries(after.requests)
+      .map(([operation, n]) => [apiName(operation), (n - (before.requests[operation] ?? 0)) / 50] as const)
+      // GET /store is the SES emulator's own outbox, which the simulated people read: not AWS.
+      .filter(([operation, n]) => n > 0 && !operation.startsWith('SES GET'))
+      .sort((a, b) => b[1] - a[1]),
+  );
+  const awsCallsPerOnboarding = Object.values(callsPerOnboarding).reduce((sum, n) => sum + n, 0);
   // Counted from the table (reading the SES emulator's whole store would weigh on the memory measured).
   const emailsPerOnboarding = (await runtime.store.listEmails('bench-first')).length;
   // Two processes: the runtime (handlers, SDK, state machine) and the emulators.
@@ -86,6 +100,8 @@ try {
     emulatorsRssMb: Math.round(emulatorsRssMb),
     weeksPerOnboarding: firstWeeks,
     emailsPerOnboarding,
+    awsCallsPerOnboarding: Math.round(awsCallsPerOnboarding),
+    callsPerOnboarding,
     node: process.version,
   };
   const row = (label: string, value: number, unit: string, target?: number) =>
@@ -104,6 +120,11 @@ try {
   console.log(row('peak RSS, both processes', figures.peakRssMb, 'MB', TARGETS.peakRssMb));
   console.log(row('  runtime process', figures.runtimeRssMb, 'MB'));
   console.log(row('  emulator process', figures.emulatorsRssMb, 'MB'));
+  console.log(
+    `AWS calls per onboarding: ${Math.round(awsCallsPerOnboarding)} (${Object.entries(callsPerOnboarding)
+      .map(([operation, n]) => `${operation} ${n}`)
+      .join(', ')})`,
+  );
   console.log(`emails per onboarding: ${emailsPerOnboarding}; ${process.version}`);
   console.log(`BENCH ${JSON.stringify(figures)}`);
 } finally {

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
-import { Inbound } from './constructs/inbound.ts';
+import { failedEventRetention, Inbound } from './constructs/inbound.ts';
 import { Mail } from './constructs/mail.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import type { NeedResources } from './constructs/onramp-function.ts';
@@ -63,6 +63,15 @@ export class OnrampStack extends Stack {
     new Monitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       functions: [...workflow.functions, ...api.functions, ...(inbound ? [inbound.function] : [])],
+      failureQueues: inbound
+        ? [
+            {
+              id: 'InboundMailFailed',
+              queue: inbound.failures,
+              description: `An email to the inbound address failed in the inbound function after its retries; its SES event waits in the queue of the InboundFailureQueueUrl output for ${failedEventRetention.toDays()} days.`,
+            },
+          ]
+        : [],
       operatorEmail: config.operatorEmail,
     });
 
@@ -82,6 +91,10 @@ export class OnrampStack extends Stack {
         value: inbound.ruleSet.receiptRuleSetName,
         description:
           'Activate once after the first deploy: aws ses set-active-receipt-rule-set --rule-set-name <this name>',
+      });
+      new CfnOutput(this, 'InboundFailureQueueUrl', {
+        value: inbound.failures.queueUrl,
+        description: `Emails the inbound function failed on after its retries, kept ${failedEventRetention.toDays()} days: aws sqs receive-message --queue-url <this URL>`,
       });
     }
   }

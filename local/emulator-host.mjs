@@ -54,6 +54,22 @@ const endpointOf = (server) =>
 
 const servers = await Promise.all([startDynamoDb(), startSes()]);
 
+/**
+ * Requests served, by operation ("DynamoDB.Query", "SES POST /v2/email/outbound-emails"…): what an
+ * onboarding costs in AWS calls, which the benchmark reports.
+ * @type {Record<string, number>}
+ */
+const requests = {};
+const count = (/** @type {string} */ operation) => {
+  requests[operation] = (requests[operation] ?? 0) + 1;
+};
+servers[0].on('request', (/** @type {import('node:http').IncomingMessage} */ request) =>
+  count(`DynamoDB.${String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown'}`),
+);
+servers[1].on('request', (/** @type {import('node:http').IncomingMessage} */ request) =>
+  count(`SES ${request.method} ${request.url?.split('?')[0]}`),
+);
+
 const stop = async () => {
   await Promise.allSettled(
     servers.map(
@@ -70,7 +86,11 @@ process.on('message', (message) => {
   if (message === 'stop') void stop();
   if (message === 'stats') {
     const usage = process.resourceUsage();
-    process.send?.({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
+    process.send?.({
+      maxRssKb: usage.maxRSS,
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+      requests: { ...requests },
+    });
   }
 });
 process.on('disconnect', () => void stop());

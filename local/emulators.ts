@@ -8,6 +8,13 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+export interface EmulatorStats {
+  maxRssKb: number;
+  cpuMs: number;
+  /** Requests served by operation: "DynamoDB.Query", "SES POST /v2/email/outbound-emails"… */
+  requests: Record<string, number>;
+}
+
 export interface EmulatorHost {
   dynamodb: string;
   ses: string;
@@ -16,8 +23,8 @@ export interface EmulatorHost {
    * runtime's boot goes on meanwhile); rejects with every problem when it is invalid.
    */
   definitionValidated: Promise<void>;
-  /** The emulator process's peak resident memory (KiB) and CPU time (ms) so far. */
-  stats(): Promise<{ maxRssKb: number; cpuMs: number }>;
+  /** The emulator process's peak resident memory (KiB), CPU time (ms) and requests by operation so far. */
+  stats(): Promise<EmulatorStats>;
   close(): Promise<void>;
 }
 
@@ -97,14 +104,14 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
     stats: () =>
       new Promise((resolve) => {
         const onMessage = (message: unknown) => {
-          const stats = message as { maxRssKb?: number; cpuMs?: number };
+          const stats = message as Partial<EmulatorStats>;
           if (stats.maxRssKb === undefined || stats.cpuMs === undefined) return;
           child.off('message', onMessage);
-          resolve({ maxRssKb: stats.maxRssKb, cpuMs: stats.cpuMs });
+          resolve({ maxRssKb: stats.maxRssKb, cpuMs: stats.cpuMs, requests: stats.requests ?? {} });
         };
         child.on('message', onMessage);
         if (child.connected) child.send('stats');
-        else resolve({ maxRssKb: 0, cpuMs: 0 });
+        else resolve({ maxRssKb: 0, cpuMs: 0, requests: {} });
       }),
     close: stop,
   };

@@ -35,7 +35,7 @@ export async function answerAsReferences(
   script: ReferenceScript,
 ): Promise<void> {
   const kind: EmailKind = phase === 'asked' ? 'reference' : 'reference-reminder';
-  const records = (await desk.store.listEmails(onboardingId)).filter((e) => e.kind === kind && e.week === 0);
+  const records = await desk.store.listEmails(onboardingId, { kind, week: 0 });
   if (records.length === 0) return;
   for (const record of records) {
     const reference = Number(record.role.replace('reference-', ''));

@@ -4,7 +4,7 @@ import { onboardingStoreFromEnvironment } from '#adapters/from-environment';
 import type { OnboardingStore } from '#adapters/onboarding-store';
 import { createTable } from '#adapters/table-definition';
 import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
-import { type Emulator, type EmulatorHost, startEmulatorHost } from './emulators.ts';
+import { type Emulator, type EmulatorHost, type EmulatorStats, startEmulatorHost } from './emulators.ts';
 import { type OpenWindow, RealTimeFeedbackWindows } from './feedback-windows.ts';
 import { type EdgeRoute, type LocalHttpApi, loadEdgeRoutes, startHttpApi } from './http-server.ts';
 import { configureLocalInbound } from './inbound-config.ts';
@@ -63,8 +63,8 @@ export interface LocalRuntime {
    * emails' rating links and confirm pages, or by replying to them.
    */
   simulation: Simulation;
-  /** Peak resident memory (KiB) and CPU time (ms) of the emulator process so far. */
-  emulatorStats(): Promise<{ maxRssKb: number; cpuMs: number }>;
+  /** Peak resident memory (KiB), CPU time (ms) and requests served by operation of the emulator process so far. */
+  emulatorStats(): Promise<EmulatorStats>;
   stop(): Promise<void>;
 }
 

@@ -72,15 +72,18 @@ export class Simulation {
       this.peopleOf(onboardingId),
       this.checkinsOf(onboardingId, week),
     ]);
-    for (const { role, answer } of answering) {
-      const checkin = checkins.find((c) => c.record.role === role);
-      if (!checkin) throw new Error(`No check-in email of week ${week} reached the ${role}`);
-      if ((scenario.answersBy?.[role] ?? 'link') === 'email') {
-        await answerByReply(this.desk.mailbox, checkin, people[role], answer!, clock.now());
-      } else {
-        await answerThroughLink(this.desk.links, checkin.email, answer!);
-      }
-    }
+    // Owner and partner are two people: each answers on their own, neither waits for the other.
+    await Promise.all(
+      answering.map(async ({ role, answer }) => {
+        const checkin = checkins.find((c) => c.record.role === role);
+        if (!checkin) throw new Error(`No check-in email of week ${week} reached the ${role}`);
+        if ((scenario.answersBy?.[role] ?? 'link') === 'email') {
+          await answerByReply(this.desk.mailbox, checkin, people[role], answer!, clock.now());
+        } else {
+          await answerThroughLink(this.desk.links, checkin.email, answer!);
+        }
+      }),
+    );
   };
 
   /**
@@ -91,9 +94,7 @@ export class Simulation {
     onboardingId: string,
     week: number,
   ): Promise<Array<{ record: EmailRecord; email: ReceivedEmail }>> {
-    const records = (await this.store.listEmails(onboardingId)).filter(
-      (e) => e.kind === 'checkin' && e.week === week,
-    );
+    const records = await this.store.listEmails(onboardingId, { kind: 'checkin', week });
     const found = await Promise.all(
       records.map(async (record) => ({ record, email: await this.desk.mailbox.get(record.messageId) })),
     );
@@ -131,8 +132,8 @@ export class Simulation {
   /** Opens the choice's link in the week's escalation email, then confirms it on the page. */
   private async decideThroughLink(onboardingId: string, week: number, choice: OwnerChoice): Promise<void> {
     const desk = this.desk;
-    const record = (await this.store.listEmails(onboardingId)).find(
-      (e) => e.kind === 'escalation' && e.week === week && e.role === 'owner',
+    const record = (await this.store.listEmails(onboardingId, { kind: 'escalation', week })).find(
+      (e) => e.role === 'owner',
     );
     const email = record && (await desk.mailbox.get(record.messageId));
     const label = CHOICE_LABELS[choice];

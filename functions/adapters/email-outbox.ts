@@ -30,22 +30,24 @@ export class EmailOutbox {
     const alreadySent = await this.store.claimSending(onboardingId, kind, week, claimedAt);
     if (!alreadySent) return 0;
 
-    const sent: EmailRecord[] = [];
-    try {
-      for (const message of messages.filter((m) => !alreadySent.includes(m.role))) {
-        const messageId = await this.mailer.send(message);
-        const { role, to, subject } = message;
-        sent.push({ kind, week, role, to, subject, messageId, sentAt: this.clock.now().toISOString() });
-      }
-    } catch (error) {
-      await this.store.recordSent(
-        onboardingId,
-        { kind, week, claimedAt, alreadySent, complete: false },
-        sent,
-      );
-      throw error;
-    }
-    await this.store.recordSent(onboardingId, { kind, week, claimedAt, alreadySent, complete: true }, sent);
+    // Sent side by side, as nobody waits on another's email: a batch is a few messages (a
+    // check-in's two sides, a handful of references), far below SES's sending rate.
+    const outcomes = await Promise.allSettled(
+      messages
+        .filter((m) => !alreadySent.includes(m.role))
+        .map(async ({ role, to, subject, ...message }): Promise<EmailRecord> => {
+          const messageId = await this.mailer.send({ role, to, subject, ...message });
+          return { kind, week, role, to, subject, messageId, sentAt: this.clock.now().toISOString() };
+        }),
+    );
+    const sent = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    await this.store.recordSent(
+      onboardingId,
+      { kind, week, claimedAt, alreadySent, complete: failed === undefined },
+      sent,
+    );
+    if (failed) throw failed.reason;
     return sent.length;
   }
 }

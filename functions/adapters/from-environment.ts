@@ -17,6 +17,10 @@ import { WorkflowClient } from './workflow-client.ts';
  * and credential resolution (so `AWS_ENDPOINT_URL_*` points them at the local emulators), and the
  * names they need from the environment. Each reads only its own variables, so a function is
  * configured with exactly what it uses.
+ *
+ * The SES and Step Functions clients cache their middleware (`cacheMiddleware`): the handler
+ * chain of each command is built once per client, not at every call. The DynamoDB document
+ * client cannot (lib-dynamodb refuses the option), so its calls keep building it.
  */
 
 /** The onboarding table (TABLE_NAME). */
@@ -29,12 +33,16 @@ export function onboardingStoreFromEnvironment(env: NodeJS.ProcessEnv): Onboardi
 
 /** Sending email from the SES identity in SENDER_EMAIL, at most once per step. */
 export function emailOutboxFromEnvironment(env: NodeJS.ProcessEnv, store: OnboardingStore): EmailOutbox {
-  return new EmailOutbox(store, new SesMailer(new SESv2Client({}), readEmail(env, 'SENDER_EMAIL')), clock);
+  return new EmailOutbox(
+    store,
+    new SesMailer(new SESv2Client({ cacheMiddleware: true }), readEmail(env, 'SENDER_EMAIL')),
+    clock,
+  );
 }
 
 /** Starting the state machine in STATE_MACHINE_ARN. */
 export function workflowClientFromEnvironment(env: NodeJS.ProcessEnv): WorkflowClient {
-  return new WorkflowClient(new SFNClient({}), readString(env, 'STATE_MACHINE_ARN'));
+  return new WorkflowClient(new SFNClient({ cacheMiddleware: true }), readString(env, 'STATE_MACHINE_ARN'));
 }
 
 /**
@@ -56,7 +64,7 @@ export function inboundRepliesFromEnvironment(env: NodeJS.ProcessEnv): InboundRe
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const mailer = new SesMailer(new SESv2Client({}), readEmail(env, 'SENDER_EMAIL'));
+  const mailer = new SesMailer(new SESv2Client({ cacheMiddleware: true }), readEmail(env, 'SENDER_EMAIL'));
   return new InboundReplies(db, readString(env, 'TABLE_NAME'), mailer, clock);
 }
 

@@ -52,6 +52,12 @@ export interface OnboardingHistory {
   feedback: Feedback[];
 }
 
+/** An onboarding and one of its weeks, as read together; either may be missing. */
+export interface OnboardingWeek {
+  onboarding: Onboarding | undefined;
+  week: WeekRecord | undefined;
+}
+
 /** The times a status change records with it. */
 export type StatusTimes = Partial<
   Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt' | 'abortedAt'>
@@ -269,34 +275,61 @@ export class OnboardingStore {
     return { ...splitOnboardingAndWeeks(id, rest), feedback };
   }
 
+  /**
+   * What `GET /onboardings/{id}` shows: the history (as `getOnboardingHistory` reads it) and the
+   * references' answers, from one Query (REFERENCE# sorts between ONBOARDING and WEEK#); and, only
+   * for a plan that lists references, the due diligence's verdict, with one GetItem: DUE-DILIGENCE
+   * sorts before EMAIL#, so a Query reaching it would read every email record too. The answers
+   * come without their comments: the status never shows them.
+   */
+  async getStatusRecords(
+    id: string,
+  ): Promise<
+    OnboardingHistory & { referenceAnswers: ReferenceAnswer[]; dueDiligence?: DueDiligenceVerdict }
+  > {
+    const items = await this.queryFrom(id, feedbackKey(1, ''));
+    const isFeedback = (item: Record<string, unknown>) => String(item.sk).startsWith('FEEDBACK#');
+    const rest = items.filter((item) => !isFeedback(item));
+    const history = {
+      ...splitOnboardingAndWeeks(id, rest),
+      feedback: items.filter(isFeedback).map(fromFeedbackItem),
+    };
+    const referenceAnswers = items
+      .filter((item) => String(item.sk).startsWith('REFERENCE#'))
+      .map((item) => {
+        const { reference, scores, at, independent } = withoutKeys<ReferenceAnswer>(item);
+        return { reference, scores, at, independent };
+      });
+    // Plans stored before references were a plan field have none.
+    if (!history.onboarding.plan.references?.length) return { ...history, referenceAnswers };
+    const dueDiligence = await this.findDueDiligence(id);
+    return { ...history, referenceAnswers, ...(dueDiligence ? { dueDiligence } : {}) };
+  }
+
   /** The onboarding and one of its weeks, in one round trip; either may be missing. */
-  async findOnboardingWeek(
+  async findOnboardingWeek(id: string, week: number): Promise<OnboardingWeek> {
+    const items = await this.getOwnItems(id, [ONBOARDING, weekKey(week)]);
+    return {
+      onboarding: items[0] && fromOnboardingItem(items[0]),
+      week: items[1] && withoutKeys<WeekRecord>(items[1]),
+    };
+  }
+
+  /**
+   * The onboarding, one of its weeks and one side's answer to that week's check-in, in one round
+   * trip (what the page behind a rating link shows); any may be missing, and a role that never
+   * answers check-ins (a reference) has no answer.
+   */
+  async findAnswerToWeek(
     id: string,
     week: number,
-  ): Promise<{ onboarding: Onboarding | undefined; week: WeekRecord | undefined }> {
-    const { Responses, UnprocessedKeys } = await callAws(() =>
-      this.db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: [
-                { pk: pk(id), sk: ONBOARDING },
-                { pk: pk(id), sk: weekKey(week) },
-              ],
-              ConsistentRead: true,
-            },
-          },
-        }),
-      ),
-    );
-    // Two small items are never over BatchGet's limits; unprocessed keys mean throttling.
-    if (UnprocessedKeys?.[this.tableName]) throw new TransientError('BatchGet left keys unprocessed');
-    const items = Responses?.[this.tableName] ?? [];
-    const onboarding = items.find((item) => item.sk === ONBOARDING);
-    const weekItem = items.find((item) => item.sk === weekKey(week));
+    role: Role | 'reference',
+  ): Promise<OnboardingWeek & { answer: Feedback | undefined }> {
+    const items = await this.getOwnItems(id, [ONBOARDING, weekKey(week), feedbackKey(week, role)]);
     return {
-      onboarding: onboarding ? fromOnboardingItem(onboarding) : undefined,
-      week: weekItem ? withoutKeys<WeekRecord>(weekItem) : undefined,
+      onboarding: items[0] && fromOnboardingItem(items[0]),
+      week: items[1] && withoutKeys<WeekRecord>(items[1]),
+      answer: items[2] && fromFeedbackItem(items[2]),
     };
   }
 
@@ -668,8 +701,11 @@ export class OnboardingStore {
     ).map(fromFeedbackItem);
   }
 
-  async listEmails(id: string): Promise<EmailRecord[]> {
-    return this.queryPrefix<EmailRecord>(id, 'EMAIL#');
+  /** The emails sent for the onboarding; only those of one kind (and one week) when `of` says so. */
+  async listEmails(id: string, of?: { kind: EmailKind; week?: number }): Promise<EmailRecord[]> {
+    const kind = of ? `${of.kind}#` : '';
+    const week = of?.week === undefined ? '' : `${String(of.week).padStart(2, '0')}#`;
+    return this.queryPrefix<EmailRecord>(id, `EMAIL#${kind}${week}`);
   }
 
   /**
@@ -723,6 +759,32 @@ export class OnboardingStore {
       );
       requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
     }
+  }
+
+  /**
+   * Items of one onboarding by sort key, in one BatchGet (consistent reads): each in the place of
+   * its key, `undefined` where there is none.
+   */
+  private async getOwnItems(
+    id: string,
+    sortKeys: string[],
+  ): Promise<Array<Record<string, unknown> | undefined>> {
+    const { Responses, UnprocessedKeys } = await callAws(() =>
+      this.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: sortKeys.map((sk) => ({ pk: pk(id), sk })),
+              ConsistentRead: true,
+            },
+          },
+        }),
+      ),
+    );
+    // A few small items are never over BatchGet's limits; unprocessed keys mean throttling.
+    if (UnprocessedKeys?.[this.tableName]) throw new TransientError('BatchGet left keys unprocessed');
+    const items = Responses?.[this.tableName] ?? [];
+    return sortKeys.map((sk) => items.find((item) => item.sk === sk));
   }
 
   /** Every item of the onboarding whose sort key is at or after `from`. */

@@ -1,6 +1,15 @@
 import { type CommunicationHealth, communicationHealth } from './communication-health.ts';
+import {
+  type DueDiligenceVerdict,
+  dueDiligenceSettings,
+  dueDiligenceTimes,
+  type ReferenceAnswer,
+  type ReferenceQuestion,
+  scoreReferences,
+} from './due-diligence.ts';
 import type { Feedback } from './feedback.ts';
 import type { Onboarding, OnboardingStatus, RecordedDecision, WeekRecord } from './onboarding.ts';
+import { weekSchedule } from './schedule.ts';
 
 /** One side's latest answer, without its comment or address: the status is for systems, not people. */
 export interface AnswerSummary {
@@ -18,6 +27,51 @@ export interface AnswerSummary {
 export type OwnerDecisionView =
   | { decision: 'waiting' }
   | { decision: 'continue' | 'extend' | 'abort' | 'none'; at: string; reason: string };
+
+/**
+ * Where the due diligence stands: `asking` while the references' answers count (from the start
+ * until `dueAt`); once scored, `passed` (the kickoff went ahead), or `waiting-for-owner` (too few
+ * independent answers, or a weak average) until the owner's decision makes it `decided`;
+ * `stopped` when the onboarding ended (cancelled, failed) before the due diligence concluded.
+ */
+export type DueDiligenceState = 'asking' | 'passed' | 'waiting-for-owner' | 'decided' | 'stopped';
+
+/**
+ * The due diligence as an integration sees it: counts, scores and states, never who the
+ * references are, their addresses or their comments (their answers are for the owner only).
+ */
+export interface DueDiligenceView {
+  state: DueDiligenceState;
+  /** References listed in the plan: each is asked once, and reminded once if silent. */
+  asked: number;
+  /** References who answered (flagged ones included); once scored, as the verdict counted them. */
+  answered: number;
+  /** Answers from references not at the partner's own domain: the ones that count. */
+  independentAnswers: number;
+  /** Answers from references at the partner's own domain: shown to the owner, never counted. */
+  flaggedAnswers: number;
+  /** What passes without asking the owner (the plan's `dueDiligence`, or its defaults). */
+  needed: { independentAnswers: number; average: number };
+  /** When the silent are reminded, and when answers stop counting and are scored. */
+  remindAt: string;
+  dueAt: string;
+  /** Once scored: the outcome, why, and the independent answers' averages (absent: none). */
+  verdict?: {
+    outcome: DueDiligenceVerdict['outcome'];
+    reason: string;
+    at: string;
+    average?: number;
+    averages: Partial<Record<ReferenceQuestion, number>>;
+  };
+  /** When the verdict asked the owner: `waiting`, then their choice (`none`: not by the deadline). */
+  owner?: OwnerDecisionView;
+}
+
+/** What the table holds of an onboarding's due diligence: the answers so far, and the verdict once scored. */
+export interface DueDiligenceRecords {
+  answers: readonly ReferenceAnswer[];
+  verdict?: DueDiligenceVerdict | undefined;
+}
 
 /** An onboarding as an integration sees it (`GET /onboardings/{id}`). */
 export interface OnboardingStatusView {
@@ -64,15 +118,22 @@ export interface OnboardingStatusView {
   health: CommunicationHealth;
   /** The next check-in still ahead, if the current week's is. */
   nextCheckinAt: string | null;
+  /** Only for a plan that lists references: the due diligence before the kickoff. */
+  dueDiligence?: DueDiligenceView;
 }
 
-/** The status of an onboarding from what the table holds, as of `now` (ISO-8601). */
+/**
+ * The status of an onboarding from what the table holds, as of `now` (ISO-8601). The
+ * `dueDiligence` part needs the references' answers and the verdict: without them it is left out.
+ */
 export function onboardingStatusView(
   onboarding: Onboarding,
   weeks: readonly WeekRecord[],
   feedback: readonly Feedback[],
   now: string,
+  dueDiligence?: DueDiligenceRecords,
 ): OnboardingStatusView {
+  const diligence = dueDiligence && dueDiligenceView(onboarding, dueDiligence);
   const latest = weeks.at(-1);
   const lastOf = (role: Feedback['role']): AnswerSummary | null => {
     const answer = feedback.filter((f) => f.role === role).at(-1);
@@ -121,6 +182,58 @@ export function onboardingStatusView(
     lastFeedback: { owner: lastOf('owner'), partner: lastOf('partner') },
     health: communicationHealth(onboarding.plan, weeks, feedback, now),
     nextCheckinAt: live && latest && latest.checkinAt > now ? latest.checkinAt : null,
+    ...(diligence ? { dueDiligence: diligence } : {}),
+  };
+}
+
+/**
+ * The due diligence of a plan that lists references, from what is stored: the answers while
+ * asking, the verdict (whose counts are final: later answers are refused) once scored, and the
+ * owner's answer recorded on it. The times are those the asking step computed, from the same facts.
+ */
+function dueDiligenceView(
+  onboarding: Onboarding,
+  { answers, verdict }: DueDiligenceRecords,
+): DueDiligenceView | undefined {
+  const { plan } = onboarding;
+  // Plans stored before references were a plan field have none.
+  if (!plan.references?.length) return undefined;
+  const { asked, answered, independentAnswers, flaggedAnswers } =
+    verdict?.score ?? scoreReferences(plan, answers);
+  const { minIndependentAnswers, minAverage } = dueDiligenceSettings(plan);
+  const { remindAt, dueAt } = dueDiligenceTimes(plan, onboarding.createdAt, weekSchedule(plan, 1).releaseAt);
+  // Paused counts as running: a resume goes on where the workflow stopped.
+  const running =
+    onboarding.status === 'pending' || onboarding.status === 'active' || onboarding.status === 'paused';
+  const owner = verdict?.owner;
+  let state: DueDiligenceState;
+  if (owner) state = 'decided';
+  else if (verdict?.outcome === 'pass') state = 'passed';
+  else if (running) state = verdict ? 'waiting-for-owner' : 'asking';
+  else state = 'stopped';
+  return {
+    state,
+    asked,
+    answered,
+    independentAnswers,
+    flaggedAnswers,
+    needed: { independentAnswers: minIndependentAnswers, average: minAverage },
+    remindAt,
+    dueAt,
+    ...(verdict
+      ? {
+          verdict: {
+            outcome: verdict.outcome,
+            reason: verdict.reason,
+            at: verdict.decidedAt,
+            ...(verdict.score.average === undefined ? {} : { average: verdict.score.average }),
+            averages: verdict.score.averages,
+          },
+        }
+      : {}),
+    // Never who decided (the owner's address): the status is for systems.
+    ...(owner ? { owner: { decision: owner.choice, at: owner.at, reason: owner.reason } } : {}),
+    ...(state === 'waiting-for-owner' ? { owner: { decision: 'waiting' as const } } : {}),
   };
 }
 

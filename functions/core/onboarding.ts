@@ -164,7 +164,8 @@ export const workflowStateSchema = z.object({
   feedbackDueAt: z.iso.datetime().optional(),
   /**
    * What the release step did: released the batch, or held it (paused: wait for a resume;
-   * rescheduled: a pause moved the week, wait for its new `releaseAt`; cancelled: stop).
+   * rescheduled: a pause moved the week, wait for its new `releaseAt`; cancelled: stop). Accept
+   * sets `cancelled` too, for an onboarding cancelled before its execution ran.
    */
   release: z.enum(['released', 'paused', 'rescheduled', 'cancelled']).optional(),
   /** Tasks not yet released once this week's batch is out. */

@@ -138,9 +138,14 @@ function refusalOf(error: unknown): Outcome | undefined {
   return undefined;
 }
 
+/** One Query, and one GetItem more for a plan that lists references (its due diligence's verdict). */
 async function status(onboardingId: string) {
-  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId);
-  return onboardingStatusView(onboarding, weeks, feedback, clock.now().toISOString());
+  const { onboarding, weeks, feedback, referenceAnswers, dueDiligence } =
+    await store.getStatusRecords(onboardingId);
+  return onboardingStatusView(onboarding, weeks, feedback, clock.now().toISOString(), {
+    answers: referenceAnswers,
+    verdict: dueDiligence,
+  });
 }
 
 /** A body must be JSON, and well-formed, before it is acted on. */

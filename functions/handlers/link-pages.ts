@@ -34,23 +34,21 @@ interface LinkPage {
 
 const feedbackPage: LinkPage = {
   async show(claims) {
-    const [found, answers] = await Promise.all([
-      store.findOnboardingWeek(claims.onboardingId, claims.week),
-      store.listFeedback(claims.onboardingId),
-    ]);
+    const found = await store.findAnswerToWeek(claims.onboardingId, claims.week, claims.role);
     const open = openFeedbackWeek(found, claims);
     if (!open.ok) return open.page;
-    const current = answers.find((a) => a.week === claims.week && a.role === claims.role);
+    const current = found.answer;
     return feedbackFormPage(open.context, valuesOf(current), { ...(current ? { current } : {}) });
   },
 
   async submit(claims, form) {
-    const open = openFeedbackWeek(await store.findOnboardingWeek(claims.onboardingId, claims.week), claims);
+    const found = await store.findOnboardingWeek(claims.onboardingId, claims.week);
+    const open = openFeedbackWeek(found, claims);
     if (!open.ok) return open.page;
     const answer = readFeedbackForm(form, claims);
     if (!answer.ok) return feedbackFormPage(open.context, answer.values, { errors: answer.errors });
     try {
-      return feedbackRecordedPage(open.context, await recordFeedback(answer.input));
+      return feedbackRecordedPage(open.context, await recordFeedback(answer.input, found));
     } catch (error) {
       if (error instanceof FeedbackInvalid)
         return refusedAnswerPage(open.context, answer.values, error.issues);

@@ -53,7 +53,9 @@ export async function resumeOnboarding(onboardingId: string): Promise<ControlRes
 
 /**
  * Cancels an onboarding that has not ended: status cancelled, the execution stopped (it ends
- * ABORTED), and owner and partner told by email, once. Cancelling again changes and sends
+ * ABORTED), and owner and partner told by email, once. An execution a start had not begun yet
+ * cannot be stopped: when it begins, its first step finds the onboarding cancelled and it ends
+ * (SUCCEEDED, at `Cancelled`) having sent nothing. Cancelling again changes and sends
  * nothing more, but stops and tells again whatever an interrupted first cancel left undone.
  * A completed or failed onboarding cannot be cancelled (`OnboardingConflict`).
  */

@@ -182,13 +182,16 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     );
   }
   try {
-    await recordFeedback({
-      ...facts,
-      rating: answer.rating,
-      ...(answer.comment ? { comment: answer.comment } : {}),
-      source: 'email',
-      from: screening.sender,
-    });
+    await recordFeedback(
+      {
+        ...facts,
+        rating: answer.rating,
+        ...(answer.comment ? { comment: answer.comment } : {}),
+        source: 'email',
+        from: screening.sender,
+      },
+      found,
+    );
   } catch (error) {
     // Decided between the check above and the write: the gate ran meanwhile.
     if (error instanceof FeedbackInvalid) return notRecorded({ reason: 'week-closed' });

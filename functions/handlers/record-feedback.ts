@@ -1,4 +1,5 @@
 import { clock } from '#adapters/clock';
+import type { OnboardingWeek } from '#adapters/onboarding-store';
 import { FeedbackInvalid } from '#core/errors';
 import { type Feedback, type FeedbackInput, feedbackInputSchema, feedbackIssues } from '#core/feedback';
 import { formatPath } from '#core/plan';
@@ -9,8 +10,12 @@ import { store } from './shared/store.ts';
  * Records one answer to a week's check-in, from whichever way it came (a link, a reply, the API).
  * Accepted while the week is open: released, and not yet decided by the gate. Nothing is written
  * from an invalid answer; every problem is named.
+ *
+ * `read` is the onboarding and week as the caller has just read them for this request (the page
+ * behind a link shows them before its form is sent): the answer is checked against that rather
+ * than read again. Without it, or when it is another onboarding's or week's, they are read here.
  */
-export async function recordFeedback(input: FeedbackInput): Promise<Feedback> {
+export async function recordFeedback(input: FeedbackInput, read?: OnboardingWeek): Promise<Feedback> {
   const parsed = feedbackInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new FeedbackInvalid(
@@ -18,7 +23,10 @@ export async function recordFeedback(input: FeedbackInput): Promise<Feedback> {
     );
   }
   const { onboardingId, week: weekNumber, ...answer } = parsed.data;
-  const { onboarding, week } = await store.findOnboardingWeek(onboardingId, weekNumber);
+  const { onboarding, week } =
+    read?.onboarding?.id === onboardingId && read.week?.week === weekNumber
+      ? read
+      : await store.findOnboardingWeek(onboardingId, weekNumber);
   if (!onboarding)
     throw new FeedbackInvalid([{ path: 'onboardingId', message: `no onboarding "${onboardingId}"` }]);
   const issues = feedbackIssues(weekNumber, week, answer);

@@ -63,7 +63,9 @@ export async function startOnboarding({
   const { created, onboarding } = await store.createOnboarding(draft);
   // Start while the onboarding is pending, even when it existed: an earlier start may have
   // stopped between the write and the execution, and the execution name makes this safe. Once it
-  // has run, a resubmission starts nothing (Step Functions frees a name 90 days after it closes).
+  // has run, a resubmission starts nothing (Step Functions frees a name 90 days after it closes);
+  // nor does one after a cancel. A cancel that lands after this read, before the start, finds no
+  // execution to stop: the execution starts, and Accept, finding it cancelled, ends it at once.
   if (onboarding.status !== 'pending') {
     logger.info('onboarding start requested again', { onboardingId: plan.id, status: onboarding.status });
     return { onboardingId: onboarding.id, created, executionArn: workflow.executionArn(onboarding.id) };

@@ -5,18 +5,30 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+
+/** A queue that holds what failed for good (a Lambda on-failure destination): any message in it is an alarm. */
+export interface FailureQueue {
+  /** The alarm's construct id (`InboundMailFailed`). */
+  id: string;
+  queue: IQueue;
+  /** What failed and where to find it: the alarm's description, which its email carries. */
+  description: string;
+}
 
 export interface MonitoringProps {
   stateMachine: StateMachine;
   functions: IFunction[];
+  failureQueues?: FailureQueue[];
   /** Where the alarms are emailed; SNS asks the address to confirm the subscription after deploy. */
   operatorEmail: string;
 }
@@ -24,12 +36,17 @@ export interface MonitoringProps {
 /**
  * Alarms on onboardings that ended badly, emailed to the operator, and a dashboard of the
  * workflow and its functions. A failed execution has already told its owner (MarkFailed); the
- * alarm is for the operator, and also covers a failure MarkFailed could not report.
+ * alarm is for the operator, and also covers a failure MarkFailed could not report. So does the
+ * alarm on each failure queue: an asynchronous event no one else will hear of.
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
 
-  constructor(scope: Construct, id: string, { stateMachine, functions, operatorEmail }: MonitoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { stateMachine, functions, failureQueues = [], operatorEmail }: MonitoringProps,
+  ) {
     super(scope, id);
     // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS managed SNS key,
     // and the notifications carry only the alarm's name, description and state, no plan content or
@@ -54,6 +71,16 @@ export class Monitoring extends Construct {
       stateMachine.metricTimedOut({ period }),
       'An onboarding execution timed out.',
     );
+    // The maximum, not the average: one message waiting is the alarm. SQS stops sending metrics for
+    // a queue left empty and untouched for six hours (missing data: not breaching) until a message
+    // arrives. The alarm stays in ALARM until the queue is emptied, so it is emailed once per incident.
+    for (const { id: alarmId, queue, description } of failureQueues) {
+      alarmOnAny(
+        alarmId,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
+        description,
+      );
+    }
 
     new Dashboard(this, 'Dashboard', {
       widgets: [

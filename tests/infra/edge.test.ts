@@ -57,6 +57,7 @@ const entryNamed = (handler: string) => {
   expect(entry, `${handler} is no longer in the edge manifest`).toBeDefined();
   return entry!;
 };
+const isEqual = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const resourcesNamedBy = (statements: Statement[]) =>
   statements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
 
@@ -313,6 +314,86 @@ describe('raw-mail bucket', () => {
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${rawMailPrefix}*`]] },
       }),
     ]);
+  });
+});
+
+describe('failed inbound mail', () => {
+  const queueId = () => logicalIdAt(stack, 'Inbound', 'Failures');
+  const queueArn = () => ({ 'Fn::GetAtt': [queueId(), 'Arn'] });
+
+  it("sends an event the inbound function still fails after Lambda's two retries to the failure queue", () => {
+    const [functionId] = functionOf(mailReceiver);
+    // $LATEST: the receipt rule invokes the unqualified function.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queueArn() } },
+    });
+  });
+
+  it('lets the inbound function send to the queue, in a policy in place before the destination is configured', () => {
+    const [functionId] = functionOf(mailReceiver);
+    const sqs = statementsFor(statementsOf(mailReceiver), 'sqs');
+    expect(sqs).toEqual([
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: queueArn() }),
+    ]);
+    // Lambda refuses a destination the function's role cannot send to: the configuration names the
+    // function, and the function waits for the policy that grants it.
+    const [policyId] = only(
+      resources('AWS::IAM::Policy').filter(([, policy]) =>
+        (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+          (s) => actionsOf([s], 'sqs').includes('sqs:SendMessage') && isEqual(s.Resource, queueArn()),
+        ),
+      ),
+    );
+    expect(template.toJSON().Resources[functionId].DependsOn).toContain(policyId);
+  });
+
+  it('keeps failed events for 14 days, encrypted at rest with an SQS-managed or KMS key', () => {
+    const { Properties } = resourceById(queueId());
+    expect(Properties.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+    const encrypted = Properties.SqsManagedSseEnabled === true || Properties.KmsMasterKeyId !== undefined;
+    expect(encrypted, JSON.stringify(Properties)).toBe(true);
+  });
+
+  it('refuses every request to the queue not made over TLS', () => {
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Principal: { AWS: '*' },
+            Resource: queueArn(),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms on the first failed event waiting in the queue, through the topic the workflow alarms use', () => {
+    const [topicId] = only(resources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  it('publishes the queue URL, where the operator reads failed events', () => {
+    template.hasOutput('InboundFailureQueueUrl', { Value: { Ref: queueId() } });
   });
 });
 

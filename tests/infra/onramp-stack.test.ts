@@ -343,6 +343,16 @@ describe('without an inbound address', () => {
     expect(resources('AWS::S3::Bucket')).toEqual([]);
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('ReceiptRuleSetName');
   });
+
+  it('has no failure queue for inbound mail: no queue, no on-failure destination, no alarm on a queue, no queue URL', () => {
+    expect(resources('AWS::SQS::Queue')).toEqual([]);
+    expect(resources('AWS::SQS::QueuePolicy')).toEqual([]);
+    expect(resources('AWS::Lambda::EventInvokeConfig')).toEqual([]);
+    expect(resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties.Namespace)).not.toContain(
+      'AWS/SQS',
+    );
+    expect(Object.keys(template.toJSON().Outputs)).not.toContain('InboundFailureQueueUrl');
+  });
 });
 
 describe('monitoring', () => {

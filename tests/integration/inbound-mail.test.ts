@@ -146,7 +146,7 @@ describe('a plan attached as JSON with its own id, delivered twice at once (SES 
     // Assess
     expect(sent.map((m) => m.subject)).toEqual(['Started: Booking app maintenance by Tiago Costa']);
     expect(sent[0]!.body.text).toContain('from the plan in the attachment booking-app-plan.json');
-    expect(firstCheckin).toMatch(/^Tuesday, .* at 11:00 /);
+    expect(firstCheckin).toMatch(/^Tuesday, .* at 11:00 New York time$/);
     expect(sent[0]!.body.text).toMatch(new RegExp(`^First check-in +${firstCheckin}$`, 'm'));
     expect(deliveries.filter((d) => 'replied' in d.outcome && d.outcome.replied)).toHaveLength(1);
   });

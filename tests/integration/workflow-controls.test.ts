@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runWithClock } from '#adapters/clock';
 import type { Onboarding, WeekRecord } from '#core/onboarding';
 import { weekSchedule } from '#core/schedule';
@@ -229,6 +229,133 @@ describe('cancelling', () => {
       expect.objectContaining({ name: 'TaskTimedOut' }),
     );
     await expect(controls.resumeOnboarding(id)).rejects.toMatchObject({ name: 'OnboardingConflict' });
+  });
+});
+
+describe('cancelling before the workflow has run', () => {
+  /** Every email that reached the SES emulator while `act` ran, with the onboarding's EMAIL# records. */
+  async function mailDuring(id: string, act: () => Promise<void>) {
+    const before = new Set((await runtime.mailbox.list()).map((m) => m.messageId));
+    await act();
+    const received = (await runtime.mailbox.list()).filter((m) => !before.has(m.messageId));
+    const records = await runtime.store.listEmails(id);
+    return { received, records };
+  }
+  const cancelledToBothSides = [
+    'cancelled:owner:maria@santos-advisory.example',
+    'cancelled:partner:team@ledgerly.example',
+  ];
+  const described = (records: Array<{ kind: string; role: string; to: string[] }>) =>
+    records.map((e) => `${e.kind}:${e.role}:${e.to.join()}`).sort();
+
+  it('between the start’s write and its StartExecution: Accept ends it at Cancelled, no kickoff', async () => {
+    const id = 'cancelled-before-accept';
+    const { store } = await import('#handlers/shared/store');
+    const write = store.createOnboarding.bind(store);
+    let cancelled: Awaited<ReturnType<Controls['cancelOnboarding']>> | undefined;
+    // The cancel lands once the start has written the onboarding, before it starts the execution:
+    // it finds no execution to stop.
+    const landCancel = vi.spyOn(store, 'createOnboarding').mockImplementation(async (draft) => {
+      const written = await write(draft);
+      if (draft.id === id) cancelled = await controls.cancelOnboarding(id);
+      return written;
+    });
+    let execution: Execution | undefined;
+    const { received, records } = await mailDuring(id, async () => {
+      try {
+        await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
+      } finally {
+        landCancel.mockRestore();
+      }
+      execution = await untilStopped(runtime.stepFunctions.get(id));
+    });
+
+    expect(cancelled).toMatchObject({ status: 'cancelled' });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    expect(states(execution!.visits)).toEqual(['Accept', 'IsDueDiligenceDue', 'Cancelled']);
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(onboarding).toMatchObject({ status: 'cancelled', cancelledAt: cancelled?.since });
+    expect(onboarding.failure).toBeUndefined();
+    expect(await runtime.store.listWeeks(id)).toEqual([]);
+    // Only the cancel's two emails: no kickoff, no batch, no failure report.
+    expect(described(records)).toEqual(cancelledToBothSides);
+    expect(received.map((m) => m.subject)).toEqual([
+      `Cancelled: ${onboarding.plan.title}`,
+      `Cancelled: ${onboarding.plan.title}`,
+    ]);
+  });
+
+  it('between Accept and the kickoff, before the stop arrives: no kickoff, and the release ends it', async () => {
+    const id = 'cancelled-before-kickoff';
+    const { store } = await import('#handlers/shared/store');
+    const { workflow } = await import('#handlers/shared/workflow');
+    const activate = store.updateProgress.bind(store);
+    // The cancel lands as Accept activates the onboarding; its StopExecution has not arrived when
+    // the workflow goes on (as if delayed), so only the steps themselves can honour it.
+    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
+    const landCancel = vi
+      .spyOn(store, 'updateProgress')
+      .mockImplementation(async (onboardingId, progress) => {
+        await activate(onboardingId, progress);
+        if (onboardingId === id && progress.status === 'active') await controls.cancelOnboarding(id);
+      });
+    let execution: Execution | undefined;
+    const { received, records } = await mailDuring(id, async () => {
+      try {
+        execution = await untilStopped(await startSteady(id));
+      } finally {
+        landCancel.mockRestore();
+        stopLate.mockRestore();
+      }
+    });
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    expect(states(execution!.visits)).toEqual([
+      'Accept',
+      'IsDueDiligenceDue',
+      'Kickoff',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(onboarding.status).toBe('cancelled');
+    expect(await runtime.store.listWeeks(id)).toEqual([]);
+    expect(described(records)).toEqual(cancelledToBothSides);
+    expect(received.map((m) => m.subject)).not.toContain(`Kickoff: ${onboarding.plan.title}`);
+    expect(received).toHaveLength(2);
+  });
+
+  it('a start redelivered after the cancel starts no execution', async () => {
+    const id = 'cancelled-then-redelivered';
+    const plan = { ...examplePlan(), id };
+    const { store } = await import('#handlers/shared/store');
+    const write = store.createOnboarding.bind(store);
+    // The first start stops after its write (its function timed out), and the owner cancels.
+    const crashAfterWrite = vi.spyOn(store, 'createOnboarding').mockImplementationOnce(async (draft) => {
+      await write(draft);
+      throw Object.assign(new Error('Task timed out'), { name: 'Sandbox.Timedout' });
+    });
+    try {
+      await expect(runtime.startOnboarding({ plan })).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+    } finally {
+      crashAfterWrite.mockRestore();
+    }
+    const cancelled = await controls.cancelOnboarding(id);
+
+    const { received, records } = await mailDuring(id, async () => {
+      const again = await runtime.startOnboarding({ plan });
+      expect(again).toMatchObject({ onboardingId: id, created: false });
+    });
+
+    expect(runtime.stepFunctions.executions.has(id)).toBe(false);
+    expect(await runtime.store.getOnboarding(id)).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: cancelled.since,
+    });
+    expect(received).toEqual([]);
+    expect(described(records)).toEqual(cancelledToBothSides);
   });
 });
 

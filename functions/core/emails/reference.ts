@@ -66,7 +66,7 @@ export function referenceEmail(plan: Plan, ask: ReferenceAsk): EmailMessage {
       type: 'paragraph',
       text:
         `Each link opens a short form with your score filled in; nothing is recorded until you send it. ` +
-        `Answers count until ${due} (${owner.timeZone}). Your answer goes to ${owner.name} only, not to ${partner.name}. ` +
+        `Answers count until ${due}. Your answer goes to ${owner.name} only, not to ${partner.name}. ` +
         'The links answer in your name: please do not forward this email.',
     },
   ];

@@ -109,6 +109,23 @@ describe('EmailOutbox.sendOnce', () => {
     });
   });
 
+  it("still sends the partner's email when the owner's fails, and records the one that went out", async () => {
+    // Prepare
+    const rejected = new MessageRejected({ message: 'Email address is not verified.', $metadata: {} });
+    ddb.on(PutCommand).resolves({});
+    ses.on(SendEmailCommand).rejectsOnce(rejected).resolvesOnce({ MessageId: 'ses-partner' });
+
+    // Act
+    const outcome = outbox.sendOnce(id, [owner, partner]);
+
+    // Assess
+    await expect(outcome).rejects.toBe(rejected);
+    expect(ses).toReceiveCommandTimes(SendEmailCommand, 2);
+    expect(ddb).toReceiveCommandExactlyOnceWith(BatchWriteCommand, {
+      RequestItems: { [TABLE]: [claimPut('retry', ['partner']), emailPut(partner, 'ses-partner')] },
+    });
+  });
+
   it("sends only the partner's email on the retry after the owner's went out", async () => {
     // Prepare
     ddb.on(PutCommand).resolves({

@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -301,6 +302,89 @@ describe('OnboardingStore.recordSent', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(TransientError);
     expect(ddb).toReceiveCommandTimes(BatchWriteCommand, 4);
+  });
+});
+
+describe('OnboardingStore.findAnswerToWeek', () => {
+  const week1 = weekFixture(1, 0);
+  const answer: Feedback = {
+    week: 1,
+    role: 'partner',
+    rating: 4,
+    comment: 'Clear tasks',
+    unfinishedTaskIds: [],
+    source: 'link',
+    at: '2026-03-05T15:00:00.000Z',
+  };
+
+  it("reads the onboarding, the week and the side's answer in one consistent BatchGet", async () => {
+    // Prepare
+    const answerItem = { pk, sk: 'FEEDBACK#01#partner', ...answer, from: null, history: [answer] };
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { [TABLE]: [answerItem, weekItem(id, week1), onboardingItem(onboarding)] },
+    });
+
+    // Act
+    const found = await store.findAnswerToWeek(id, 1, 'partner');
+
+    // Assess
+    expect(found).toEqual({ onboarding, week: week1, answer });
+    expect(ddb).toReceiveCommandExactlyOnceWith(BatchGetCommand, {
+      RequestItems: {
+        [TABLE]: {
+          Keys: [
+            { pk, sk: 'ONBOARDING' },
+            { pk, sk: 'WEEK#01' },
+            { pk, sk: 'FEEDBACK#01#partner' },
+          ],
+          ConsistentRead: true,
+        },
+      },
+    });
+  });
+
+  it('leaves out what is missing: no answer yet, or no such week', async () => {
+    // Prepare
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [onboardingItem(onboarding)] } });
+
+    // Act
+    const found = await store.findAnswerToWeek(id, 9, 'owner');
+
+    // Assess
+    expect(found).toEqual({ onboarding, week: undefined, answer: undefined });
+  });
+
+  it('throws TransientError when keys are left unprocessed (throttling)', async () => {
+    // Prepare
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { [TABLE]: [] },
+      UnprocessedKeys: { [TABLE]: { Keys: [{ pk, sk: 'ONBOARDING' }] } },
+    });
+
+    // Act
+    const outcome = store.findAnswerToWeek(id, 1, 'owner');
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('OnboardingStore.listEmails', () => {
+  it('reads only the records of one kind and week when asked, by sort key prefix', async () => {
+    // Prepare
+    const sent = servePages(ddb, [{ Items: [] }, { Items: [] }, { Items: [] }]);
+
+    // Act
+    await store.listEmails(id, { kind: 'reference', week: 0 });
+    await store.listEmails(id, { kind: 'checkin' });
+    await store.listEmails(id);
+
+    // Assess: "reference#" never matches the reference reminders' "reference-reminder#".
+    expect(sent.map((q) => q.ExpressionAttributeValues?.[':prefix'])).toEqual([
+      'EMAIL#reference#00#',
+      'EMAIL#checkin#',
+      'EMAIL#',
+    ]);
   });
 });
 

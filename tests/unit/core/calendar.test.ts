@@ -10,6 +10,7 @@ import {
   isTimeZone,
   nextBusinessDay,
   onOrAfter,
+  timeZoneLabel,
 } from '#core/calendar';
 
 const date = (iso: string) => Temporal.PlainDate.from(iso);
@@ -125,13 +126,93 @@ describe('isCalendarDate', () => {
 });
 
 describe('formatDateTime', () => {
+  const WINTER = '2027-01-14T14:00:00Z';
+  const SUMMER = '2027-07-14T14:00:00Z';
+
   it('shows an instant on the reader’s wall clock', () => {
     const berlin = formatDateTime('2026-12-10T14:00:00Z', 'Europe/Berlin');
     const manila = formatDateTime('2026-12-10T14:00:00Z', 'Asia/Manila');
 
     expect([berlin, manila]).toEqual([
-      expect.stringMatching(/Thursday.*10 December 2026.*15:00/),
-      expect.stringMatching(/Thursday.*10 December 2026.*22:00/),
+      'Thursday, 10 December 2026 at 15:00 Berlin time',
+      'Thursday, 10 December 2026 at 22:00 Manila time',
     ]);
   });
+
+  it('names New York by its place in winter and in summer, never as GMT-5 or GMT-4', () => {
+    expect([formatDateTime(WINTER, 'America/New_York'), formatDateTime(SUMMER, 'America/New_York')]).toEqual([
+      'Thursday, 14 January 2027 at 09:00 New York time',
+      'Wednesday, 14 July 2027 at 10:00 New York time',
+    ]);
+  });
+
+  it('keeps the hour of a zone without DST all year', () => {
+    expect([formatDateTime(WINTER, 'Asia/Manila'), formatDateTime(SUMMER, 'Asia/Manila')]).toEqual([
+      'Thursday, 14 January 2027 at 22:00 Manila time',
+      'Wednesday, 14 July 2027 at 22:00 Manila time',
+    ]);
+    expect(formatDateTime(SUMMER, 'UTC')).toBe('Wednesday, 14 July 2027 at 14:00 UTC');
+  });
+
+  // The exact text, so that a Node version (and so an ICU version) that words dates or zones
+  // differently fails here rather than in an email.
+  it.each([
+    [
+      'Europe/Berlin',
+      'Thursday, 14 January 2027 at 15:00 Berlin time',
+      'Wednesday, 14 July 2027 at 16:00 Berlin time',
+    ],
+    [
+      'Europe/Lisbon',
+      'Thursday, 14 January 2027 at 14:00 Lisbon time',
+      'Wednesday, 14 July 2027 at 15:00 Lisbon time',
+    ],
+    [
+      'Asia/Kolkata',
+      'Thursday, 14 January 2027 at 19:30 Kolkata time',
+      'Wednesday, 14 July 2027 at 19:30 Kolkata time',
+    ],
+    [
+      'Australia/Sydney',
+      'Friday, 15 January 2027 at 01:00 Sydney time',
+      'Thursday, 15 July 2027 at 00:00 Sydney time',
+    ],
+    ['Etc/UTC', 'Thursday, 14 January 2027 at 14:00 UTC', 'Wednesday, 14 July 2027 at 14:00 UTC'],
+  ])('%s: the same words on every Node version', (timeZone, winter, summer) => {
+    expect([formatDateTime(WINTER, timeZone), formatDateTime(SUMMER, timeZone)]).toEqual([winter, summer]);
+  });
+});
+
+describe('timeZoneLabel', () => {
+  const WINTER = '2027-01-14T14:00:00Z';
+  const SUMMER = '2027-07-14T14:00:00Z';
+
+  it.each([
+    ['America/New_York', 'New York time'],
+    ['Europe/Berlin', 'Berlin time'],
+    ['Asia/Ho_Chi_Minh', 'Ho Chi Minh time'],
+    ['America/Argentina/Buenos_Aires', 'Buenos Aires time'],
+    ['America/Port-au-Prince', 'Port-au-Prince time'],
+    ['US/Eastern', 'Eastern time'],
+    ['america/new_york', 'New York time'],
+  ])('names %s by its place: %s, in winter and in summer', (timeZone, label) => {
+    expect([timeZoneLabel(timeZone, WINTER), timeZoneLabel(timeZone, SUMMER)]).toEqual([label, label]);
+  });
+
+  it.each(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'utc'])('names %s UTC', (timeZone) => {
+    expect(timeZoneLabel(timeZone, WINTER)).toBe('UTC');
+  });
+
+  it.each([
+    ['Etc/GMT+5', 'UTC-5', 'UTC-5'],
+    ['Etc/GMT-14', 'UTC+14', 'UTC+14'],
+    ['EST5EDT', 'UTC-5', 'UTC-4'],
+    ['CET', 'UTC+1', 'UTC+2'],
+    ['Iran', 'UTC+3:30', 'UTC+3:30'],
+  ])(
+    'names %s, which names no place, by the offset in force: %s in winter, %s in summer',
+    (timeZone, winter, summer) => {
+      expect([timeZoneLabel(timeZone, WINTER), timeZoneLabel(timeZone, SUMMER)]).toEqual([winter, summer]);
+    },
+  );
 });

@@ -131,9 +131,11 @@ describe('the check-in email', () => {
   it('tells each side the check-in and when feedback is read, on their own clock', () => {
     expect([toOwner.text, toPartner.text]).toEqual([
       expect.stringMatching(
-        /check-in with Ledgerly Outsourcing is on Thursday, 10 December 2026 at 15:00 CET\./,
+        /check-in with Ledgerly Outsourcing is on Thursday, 10 December 2026 at 15:00 Berlin time\./,
       ),
-      expect.stringMatching(/check-in with Maria Santos is on Thursday, 10 December 2026 at 22:00 /),
+      expect.stringMatching(
+        /check-in with Maria Santos is on Thursday, 10 December 2026 at 22:00 Manila time\./,
+      ),
     ]);
     // Asked by the end of the window (the reminder goes then); decided when the grace period ends.
     expect([toOwner.text, toPartner.text]).toEqual([
@@ -213,8 +215,8 @@ describe('the check-in of a week when one side’s clocks change (DST)', () => {
     expect(
       [before.emails, between.emails].map(([owner, partner]) => [meeting(owner), meeting(partner)]),
     ).toEqual([
-      ['Thursday, 11 March 2027 at 15:00 CET', 'Thursday, 11 March 2027 at 09:00 GMT-5'],
-      ['Thursday, 18 March 2027 at 15:00 CET', 'Thursday, 18 March 2027 at 10:00 GMT-4'],
+      ['Thursday, 11 March 2027 at 15:00 Berlin time', 'Thursday, 11 March 2027 at 09:00 New York time'],
+      ['Thursday, 18 March 2027 at 15:00 Berlin time', 'Thursday, 18 March 2027 at 10:00 New York time'],
     ]);
   });
 

@@ -37,7 +37,7 @@ describe('startedReply', () => {
   it('dates the start and the first check-in in the owner’s time zone', () => {
     // The plan starts Monday 7 December 2026; the first Thursday two business days on is the 10th.
     expect(reply.text).toMatch(/^Work starts +Mon, 7 Dec 2026$/m);
-    expect(reply.text).toMatch(/^First check-in +Thursday, 10 December 2026 at 15:00 CET$/m);
+    expect(reply.text).toMatch(/^First check-in +Thursday, 10 December 2026 at 15:00 Berlin time$/m);
   });
 
   it('says when the onboarding existed already and nothing new was started', () => {
