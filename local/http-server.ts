@@ -47,8 +47,12 @@ export interface HttpApiOptions {
 
 /** API Gateway's HTTP API on a loopback port, in front of the edge functions. */
 export interface LocalHttpApi extends Emulator {
-  /** Serves these routes; until then every request gets a 503, as a deploying API does. */
-  attach(routes: readonly EdgeRoute[]): void;
+  /**
+   * Serves these routes; until then every request gets a 503, as a deploying API does. A request
+   * runs at the time `clockOf` gives it (the virtual time of the onboarding it concerns), or at
+   * the system's.
+   */
+  attach(routes: readonly EdgeRoute[], clockOf?: (event: APIGatewayProxyEventV2) => Clock | undefined): void;
   /** Loads every attached route's handler now; the ones that fail, with why. */
   preload(): Promise<Array<{ functionId: string; error: unknown }>>;
 }
@@ -89,7 +93,7 @@ function lazyHandler(functionId: string, handlerName: string): () => Promise<Edg
   };
 }
 
-/** Requests come from outside any execution: their handlers read the system clock. */
+/** Requests about no onboarding (or one with no execution here) read the system clock. */
 const systemClock: Clock = { now: () => new Date() };
 
 /**
@@ -98,6 +102,7 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalHttpApi> {
   let routes: Array<EdgeRoute & { pattern: RoutePattern }> | undefined;
+  let clockOf: ((event: APIGatewayProxyEventV2) => Clock | undefined) | undefined;
   const onError = options.onError ?? ((message, error) => console.error(`local HTTP API: ${message}`, error));
   const server: Server = createServer((req, res) => {
     void serve(req, res);
@@ -150,7 +155,9 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
     });
     try {
       const result = await Promise.race([
-        runWithClock(systemClock, async () => handler(event, lambdaContext(route.functionId, deadline))),
+        runWithClock(clockOf?.(event) ?? systemClock, async () =>
+          handler(event, lambdaContext(route.functionId, deadline)),
+        ),
         timedOut,
       ]);
       if (result === 'timed out') {
@@ -180,8 +187,9 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
   });
   return {
     endpoint: `http://${address()}`,
-    attach: (attached) => {
+    attach: (attached, clock) => {
       routes = attached.map((route) => ({ ...route, pattern: routePattern(route.routeKey) }));
+      clockOf = clock;
     },
     preload: async () => {
       const failures: Array<{ functionId: string; error: unknown }> = [];

@@ -10,6 +10,7 @@ import { type EdgeRoute, type LocalHttpApi, loadEdgeRoutes, startHttpApi } from 
 import { configureLocalInbound } from './inbound-config.ts';
 import { LinkClicks } from './link-clicks.ts';
 import { Mailbox } from './mailbox.ts';
+import { requestClock } from './request-clock.ts';
 import {
   type LambdaHandler,
   LOCAL_STATE_MACHINE_ARN,
@@ -119,7 +120,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const runner = new LocalStepFunctions(prepared, handlers);
     api.attach(runner);
-    http.attach(options.edgeRoutes ?? loadEdgeRoutes());
+    http.attach(
+      options.edgeRoutes ?? loadEdgeRoutes(),
+      requestClock((onboardingId) => runner.executions.get(onboardingId)?.clock),
+    );
 
     await createTable(TABLE_NAME);
     const { startOnboarding } = await import('#handlers/start-onboarding');

@@ -112,6 +112,23 @@ export function signLinkToken(claims: LinkClaims, key: string): string {
 }
 
 /**
+ * The onboarding a token says it is for, read WITHOUT checking its signature: for routing only
+ * (the local HTTP server runs a request at the time of the onboarding it concerns), never to
+ * decide anything. Undefined when the token cannot be read.
+ */
+export function unverifiedOnboardingId(token: string): string | undefined {
+  const [payload] = token.split('.');
+  if (!payload || token.length > MAX_TOKEN_LENGTH || !BASE64URL.test(payload)) return undefined;
+  try {
+    const wire: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const id = (wire as { o?: unknown } | null)?.o;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Checks a token from a link: its shape, its signature (in constant time), then that it is for
  * one of `expected.purposes` and not expired at `expected.now`. The payload is only parsed once
  * its signature holds.

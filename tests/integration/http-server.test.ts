@@ -239,9 +239,20 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
       body: new URLSearchParams({ comment: 'Clear & on time' }),
     });
     expect(answered.status).toBe(200);
-    expect(await runtime.store.listFeedback(onboardingId)).toMatchObject([
-      { week: 1, role: 'owner', rating: 4, comment: 'Clear & on time', source: 'link', from: owner },
-    ]);
+    const [answer] = await runtime.store.listFeedback(onboardingId);
+    expect(answer).toMatchObject({
+      week: 1,
+      role: 'owner',
+      rating: 4,
+      comment: 'Clear & on time',
+      source: 'link',
+      from: owner,
+    });
+    // Stamped at the week's time, where its execution's clock is held (the check-in), as on AWS:
+    // not at today's date, days before the week it answers even began.
+    const week = await runtime.store.getWeek(onboardingId, 1);
+    expect(answer?.at).toBe(week?.checkinAt);
+    expect(answer?.at).toBe(runtime.stepFunctions.get(onboardingId).clock.now().toISOString());
   });
 
   it('a start signed with another secret is refused and starts nothing', async () => {
