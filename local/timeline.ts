@@ -127,6 +127,27 @@ export function renderTimeline({
       ...mail(failure),
     );
   }
+  if (onboarding.pausedAt) {
+    const resumed =
+      onboarding.resumedAt && onboarding.resumedAt > onboarding.pausedAt
+        ? `, resumed ${formatDateTime(onboarding.resumedAt, tz)}`
+        : '';
+    const weeksMoved = onboarding.pausedWeeks ?? 0;
+    const moved =
+      weeksMoved > 0 ? ` (the schedule moved ${weeksMoved} week${weeksMoved === 1 ? '' : 's'})` : '';
+    out.push('', `Paused    ${formatDateTime(onboarding.pausedAt, tz)}${resumed}${moved}`);
+  }
+  if (onboarding.cancelledAt) {
+    const why =
+      onboarding.cancelReason === 'paused-too-long'
+        ? ': paused too long, the rest could no longer end within the execution’s year'
+        : '';
+    out.push(
+      '',
+      `Cancelled ${formatDateTime(onboarding.cancelledAt, tz)}${why}`,
+      ...mail(emails.filter((e) => e.kind === 'cancelled')),
+    );
+  }
   out.push('', `Status: ${onboarding.status}`);
   return out.join('\n');
 }

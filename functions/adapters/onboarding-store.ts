@@ -60,7 +60,7 @@ export interface OnboardingWeek {
 
 /** The times a status change records with it. */
 export type StatusTimes = Partial<
-  Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt' | 'abortedAt'>
+  Pick<Onboarding, 'pausedAt' | 'resumedAt' | 'cancelledAt' | 'cancelReason' | 'abortedAt'>
 > & {
   updatedAt: string;
 };

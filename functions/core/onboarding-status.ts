@@ -8,7 +8,15 @@ import {
   scoreReferences,
 } from './due-diligence.ts';
 import type { Feedback } from './feedback.ts';
-import type { Onboarding, OnboardingStatus, RecordedDecision, WeekRecord } from './onboarding.ts';
+import type {
+  CancelReason,
+  Onboarding,
+  OnboardingStatus,
+  RecordedDecision,
+  WeekRecord,
+} from './onboarding.ts';
+import { heldWeek } from './onboarding-controls.ts';
+import { resumeDeadline } from './run-limit.ts';
 import { weekSchedule } from './schedule.ts';
 
 /** One side's latest answer, without its comment or address: the status is for systems, not people. */
@@ -85,7 +93,15 @@ export interface OnboardingStatusView {
   pausedAt?: string;
   resumedAt?: string;
   pausedWeeks: number;
+  /**
+   * While paused: until when a resume is still possible. The whole run (every extra week included)
+   * must end within the year a workflow execution lasts, less a week; a pause still in force then
+   * ends the onboarding (cancelled, `cancelReason: paused-too-long`).
+   */
+  resumeBy?: string;
   cancelledAt?: string;
+  /** Why onramp cancelled it, when nobody did (absent: it was cancelled on request). */
+  cancelReason?: CancelReason;
   /**
    * When the workflow marked the onboarding at risk (a side silent beyond the plan's
    * `gate.silenceLimitDays`, found at a week's reminder); absent when not marked, or heard from since.
@@ -151,7 +167,9 @@ export function onboardingStatusView(
     ...(onboarding.pausedAt ? { pausedAt: onboarding.pausedAt } : {}),
     ...(onboarding.resumedAt ? { resumedAt: onboarding.resumedAt } : {}),
     pausedWeeks: onboarding.pausedWeeks ?? 0,
+    ...(onboarding.status === 'paused' ? { resumeBy: resumeDeadline(onboarding, heldWeek(weeks)) } : {}),
     ...(onboarding.cancelledAt ? { cancelledAt: onboarding.cancelledAt } : {}),
+    ...(onboarding.cancelReason ? { cancelReason: onboarding.cancelReason } : {}),
     ...(onboarding.atRiskSince ? { atRiskSince: onboarding.atRiskSince } : {}),
     week: latest?.week ?? 0,
     stage: latest

@@ -6,8 +6,9 @@ import type { Batch } from './ramp.ts';
 
 /**
  * Where an onboarding is in its life: pending until the workflow accepts it, then active; paused
- * and active again on request; it ends completed, failed, cancelled, or aborted (by the owner's
- * decision when the weekly check asked them).
+ * and active again on request; it ends completed, failed, cancelled (on request, or by onramp when
+ * a pause lasted too long: `cancelReason`), or aborted (by the owner's decision when the weekly
+ * check asked them).
  */
 export type OnboardingStatus =
   | 'pending'
@@ -17,6 +18,9 @@ export type OnboardingStatus =
   | 'failed'
   | 'cancelled'
   | 'aborted';
+
+/** Why onramp cancelled an onboarding nobody cancelled. */
+export type CancelReason = 'paused-too-long';
 
 /**
  * An onboarding: its plan and where it is in its life. Where it is in the ramp (the week, the
@@ -46,6 +50,12 @@ export interface Onboarding {
    */
   pauseToken?: string;
   cancelledAt?: string;
+  /**
+   * Why onramp itself cancelled it (absent: someone cancelled it). `paused-too-long`: the pause
+   * lasted past the last moment a resume could still end the run within the year an execution
+   * may last (see run-limit.ts).
+   */
+  cancelReason?: CancelReason;
   /** When the owner's decision aborted it (the weekly check had asked them). */
   abortedAt?: string;
   /**
@@ -168,6 +178,13 @@ export const workflowStateSchema = z.object({
    * sets `cancelled` too, for an onboarding cancelled before its execution ran.
    */
   release: z.enum(['released', 'paused', 'rescheduled', 'cancelled']).optional(),
+  /**
+   * While paused: until when a resume can still fit the rest of the run in the execution's year,
+   * and how long the wait for it lasts before the release step looks again (a week at most, and
+   * not past `resumeBy`, when the onboarding ends).
+   */
+  resumeBy: z.iso.datetime().optional(),
+  resumeCheckSeconds: z.int().min(1).optional(),
   /** Tasks not yet released once this week's batch is out. */
   remaining: z.int().min(0).optional(),
   done: z.boolean().optional(),

@@ -7,7 +7,8 @@ import type { PlanIssue } from './errors.ts';
 import { type ParsedPlan, type Plan, planSchema, slug, zodIssues } from './plan.ts';
 import { digestOf } from './plan-digest.ts';
 import { stageCap, stagePercentages, unreleasedAtBestPace } from './ramp.ts';
-import { BUSINESS_DAYS_PER_WEEK, FIRST_WEEK_BUSINESS_DAYS, weekSchedule } from './schedule.ts';
+import { fitsRunLimit, latestEnd, MAX_RUN_DAYS } from './run-limit.ts';
+import { BUSINESS_DAYS_PER_WEEK, FIRST_WEEK_BUSINESS_DAYS } from './schedule.ts';
 import { referenceIssues, referenceWarnings } from './validate-references.ts';
 
 export type PlanResult =
@@ -99,8 +100,6 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
 
 /** DynamoDB's item limit is 400 KB; the plan shares its item with a little bookkeeping. */
 const MAX_PLAN_BYTES = 350_000;
-/** A Step Functions Standard execution lasts at most a year; keep a margin for retries. */
-const MAX_RUN_DAYS = 364;
 
 /** What AWS itself would refuse later: a plan too large to store, a run longer than a year. */
 function limitIssues(plan: Plan, now: string): PlanIssue[] {
@@ -112,15 +111,15 @@ function limitIssues(plan: Plan, now: string): PlanIssue[] {
       message: `the plan is ${Math.ceil(bytes / 1000)} KB; at most ${MAX_PLAN_BYTES / 1000} KB`,
     });
   }
-  const longest = plan.weeks + plan.gate.maxExtraWeeks;
-  const lastFeedback = weekSchedule(plan, Math.min(longest, 52)).feedbackDueAt;
-  const days = (Date.parse(lastFeedback) - Date.parse(now)) / 86_400_000;
-  if (days > MAX_RUN_DAYS) {
+  // The same line a pause is held to later (run-limit.ts): `now` is the onboarding's createdAt.
+  if (!fitsRunLimit(plan, now, 0)) {
+    const lastFeedback = latestEnd(plan);
+    const days = (Date.parse(lastFeedback) - Date.parse(now)) / 86_400_000;
     issues.push({
       path: 'weeks',
       message:
         `with up to ${plan.gate.maxExtraWeeks} extra weeks the onboarding could run until ${lastFeedback.slice(0, 10)}, ` +
-        `${Math.round(days)} days from now; an onboarding runs at most ${MAX_RUN_DAYS} days: start sooner, or plan fewer weeks or extra weeks`,
+        `${Math.ceil(days)} days from now; an onboarding runs at most ${MAX_RUN_DAYS} days (a workflow lasts a year, less a week's margin): start sooner, or plan fewer weeks or extra weeks`,
     });
   }
   return issues;

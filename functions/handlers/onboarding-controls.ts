@@ -3,7 +3,14 @@ import type { StatusTimes } from '#adapters/onboarding-store';
 import { cancelledEmails } from '#core/emails/cancelled';
 import { OnboardingConflict, TransientError } from '#core/errors';
 import type { Onboarding, OnboardingStatus } from '#core/onboarding';
-import { type Control, controlOutcome, refusal } from '#core/onboarding-controls';
+import {
+  type Control,
+  controlOutcome,
+  heldWeek,
+  pausedTooLongRefusal,
+  refusal,
+} from '#core/onboarding-controls';
+import { resumeDeadline } from '#core/run-limit';
 import { logger } from './shared/logger.ts';
 import { outbox } from './shared/outbox.ts';
 import { store } from './shared/store.ts';
@@ -18,6 +25,11 @@ export interface ControlResult {
    * Absent for resuming an onboarding that was never paused.
    */
   since?: string;
+  /**
+   * While paused: until when it can be resumed. The whole run, every extra week included, must end
+   * within the year a workflow execution lasts (less a week); a pause still in force then ends it.
+   */
+  resumeBy?: string;
 }
 
 /**
@@ -29,17 +41,21 @@ export interface ControlResult {
 export async function pauseOnboarding(onboardingId: string): Promise<ControlResult> {
   const at = clock.now().toISOString();
   const { onboarding } = await applyControl(onboardingId, 'pause', { pausedAt: at, updatedAt: at });
-  return result(onboarding, onboarding.pausedAt);
+  const resumeBy = resumeDeadline(onboarding, heldWeek(await store.listWeeks(onboardingId)));
+  return { ...result(onboarding, onboarding.pausedAt), resumeBy };
 }
 
 /**
  * Resumes a paused onboarding: the workflow, if it is already waiting at the release, goes on at
  * once (its task token is handed back); a release the pause held past its time moves by whole
  * weeks. Resuming an active onboarding answers the same, and hands back a token an earlier
- * resume could not (so repeating a failed resume completes it).
+ * resume could not (so repeating a failed resume completes it). A pause that lasted until its
+ * `resumeBy` cannot be resumed: `OnboardingConflict`, saying why (see `refuseIfPausedTooLong`).
  */
 export async function resumeOnboarding(onboardingId: string): Promise<ControlResult> {
-  const at = clock.now().toISOString();
+  const now = clock.now();
+  const at = now.toISOString();
+  await refuseIfPausedTooLong(onboardingId, now);
   const { onboarding } = await applyControl(onboardingId, 'resume', { resumedAt: at, updatedAt: at });
   const token = onboarding.pauseToken;
   if (token) {
@@ -76,6 +92,27 @@ export async function cancelOnboarding(onboardingId: string): Promise<ControlRes
   const sent = await outbox.sendOnce(onboardingId, cancelledEmails(onboarding.plan, weeks, cancelledAt));
   logger.info('onboarding cancelled', { onboardingId, stopped, emailsSent: sent });
   return result(onboarding, cancelledAt);
+}
+
+/**
+ * A resume at or after the pause's `resumeBy` would carry the run past the execution's year: it is
+ * refused with why. The workflow ends such an onboarding itself when its wait reaches `resumeBy`;
+ * if it has not yet (its wait ends a moment later), its token is handed back so it does so now.
+ * An onboarding it has ended that way is refused with the same reason rather than just "cancelled".
+ */
+async function refuseIfPausedTooLong(onboardingId: string, now: Date): Promise<void> {
+  const onboarding = await store.getOnboarding(onboardingId);
+  const endedByPause = onboarding.status === 'cancelled' && onboarding.cancelReason === 'paused-too-long';
+  if (onboarding.status !== 'paused' && !endedByPause) return;
+  const resumeBy = resumeDeadline(onboarding, heldWeek(await store.listWeeks(onboardingId)));
+  if (!endedByPause && now.getTime() < Date.parse(resumeBy)) return;
+  const token = onboarding.pauseToken;
+  if (token) {
+    const delivered = await workflow.sendTaskSuccess(token, { resumed: false });
+    await store.clearPauseToken(onboardingId, token);
+    logger.info('workflow told to end a pause that lasted too long', { onboardingId, delivered });
+  }
+  throw new OnboardingConflict(onboardingId, pausedTooLongRefusal(onboardingId, resumeBy));
 }
 
 /**

@@ -5,6 +5,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableRequest, tableDefinition } from '#adapters/table-definition';
+import { RESUME_CHECK_MIN_SECONDS } from '#core/onboarding-controls';
 import { decisionTimeoutSeconds } from '#core/owner-decision';
 import { aslFile, readFunctionManifest } from '#infra/constructs/workflow';
 import { isRouted, readEdgeManifest } from '#infra/edge-manifest';
@@ -154,10 +155,15 @@ describe('workflow', () => {
       const [, fn] = functionBehind(placeholderOf(task));
       const lambdaTimeout = fn.Properties.Timeout as number;
       expect(lambdaTimeout, name).toBeGreaterThan(0);
-      // The owner's decision waits as long as its step computed, never less than an hour.
+      // The owner's decision waits as long as its step computed, never less than an hour; the wait
+      // for a resume, until the pause's deadline or a week, never less than a minute.
+      const shortestFromPath: Record<string, number> = {
+        '$.askOwner.timeoutSeconds': decisionTimeoutSeconds(new Date(0).toISOString(), new Date()),
+        '$.resumeCheckSeconds': RESUME_CHECK_MIN_SECONDS,
+      };
       const timeout =
         task.TimeoutSecondsPath !== undefined
-          ? decisionTimeoutSeconds(new Date(0).toISOString(), new Date())
+          ? shortestFromPath[task.TimeoutSecondsPath]
           : task.TimeoutSeconds;
       expect(timeout, name).toBeGreaterThan(lambdaTimeout);
     }

@@ -1,12 +1,22 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runWithClock } from '#adapters/clock';
+import { formatDateTime } from '#core/calendar';
 import type { Onboarding, WeekRecord } from '#core/onboarding';
+import { pausedTooLongRefusal } from '#core/onboarding-controls';
+import type { PlanInput } from '#core/plan';
+import { resumeDeadline } from '#core/run-limit';
 import { weekSchedule } from '#core/schedule';
+import { validatePlan } from '#core/validate-plan';
+import { lambdaContext } from '#local/http-server';
+import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution, ParkedTask, StateVisit, WaitEvent } from '#local/runner';
 import type { LocalRuntime } from '#local/runtime';
-import { startLocalRuntime } from '#local/runtime';
+import { LOCAL_OPERATOR, startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
+import { renderTimeline } from '#local/timeline';
+import { apiEvent, signed } from './api-events.ts';
 import { examplePlan, untilStopped } from './helpers.ts';
 
 type Controls = typeof import('#handlers/onboarding-controls');
@@ -121,11 +131,12 @@ describe('pausing during week 2, resuming ten days after week 3 was due', () => 
     expect(whilePaused.history).not.toMatch(/@/);
   });
 
-  it('answers a second pause the same way, changing nothing', () => {
+  it('answers a second pause the same way, changing nothing, with until when it can be resumed', () => {
     expect(pausedAgain).toEqual({
       onboardingId: id,
       status: 'paused',
       since: whilePaused.onboarding.pausedAt,
+      resumeBy: resumeDeadline(whilePaused.onboarding, 3),
     });
   });
 
@@ -165,6 +176,162 @@ describe('pausing during week 2, resuming ten days after week 3 was due', () => 
     }
     // Released after the resume, not while paused.
     expect(Date.parse(weeks[2]!.releasedAt)).toBeGreaterThanOrEqual(Date.parse(resumedAt));
+  });
+});
+
+describe('a pause that lasts until the run could no longer end within the execution’s year', () => {
+  const id = 'paused-past-the-year';
+  let plan: PlanInput & { id: string };
+  let execution: Execution;
+  let paused: Awaited<ReturnType<Controls['pauseOnboarding']>> | undefined;
+  const parks: ParkedTask[] = [];
+  let received: ReceivedEmail[];
+
+  /**
+   * The example plan made as long as it can be and still start now, less two weeks: its whole run,
+   * every extra week included, ends two to three weeks before the line, so a pause can move it two
+   * weeks and no more.
+   */
+  function planWithTwoWeeksToSpare(): PlanInput & { id: string } {
+    const now = new Date().toISOString();
+    const fits = (weeks: number) => validatePlan({ ...examplePlan(), id, weeks }, { now }).ok;
+    let longest = 48;
+    while (!fits(longest)) longest--;
+    return { ...examplePlan(), id, weeks: longest - 2 };
+  }
+
+  /** The next wait for a resume under a token other than `other`, or none once the execution ended. */
+  async function nextPark(other?: string, deadlineMs = 20_000): Promise<ParkedTask | undefined> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const parked = runtime.stepFunctions.parked(id).find((p) => p.token !== other);
+      if (parked) return parked;
+      if (execution.status !== 'RUNNING') return undefined;
+      if (Date.now() > deadline)
+        throw new Error(`${id} neither waited again nor ended within ${deadlineMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  beforeAll(async () => {
+    plan = planWithTwoWeeksToSpare();
+    duringWeek(id, 1, async () => {
+      paused = await controls.pauseOnboarding(id);
+    });
+    const before = new Set((await runtime.mailbox.list()).map((m) => m.messageId));
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    await runtime.startOnboarding({ plan });
+    execution = runtime.stepFunctions.get(id);
+    // Nobody resumes: each time the wait runs out, the release step looks again.
+    for (let park = await nextPark(); park; park = await nextPark(park.token)) {
+      parks.push(park);
+      expect(runtime.stepFunctions.letTimePass(id, park.timeoutAt!)).toBe('timed-out');
+    }
+    await untilStopped(execution);
+    received = (await runtime.mailbox.list()).filter((m) => !before.has(m.messageId));
+  });
+
+  it('says at the pause until when it can be resumed: weeks after the release it holds, at a release time', async () => {
+    const onboarding = await runtime.store.getOnboarding(id);
+    const held = weekSchedule(onboarding.plan, 2).releaseAt;
+    expect(paused).toMatchObject({ onboardingId: id, status: 'paused' });
+    expect(paused?.resumeBy).toBe(resumeDeadline(onboarding, 2));
+    expect(Date.parse(paused!.resumeBy!)).toBeGreaterThan(Date.parse(held) + 7 * DAY);
+    expect(ownerWallClock(paused!.resumeBy!, onboarding).toPlainTime().toString()).toBe(
+      ownerWallClock(held, onboarding).toPlainTime().toString(),
+    );
+  });
+
+  it('looks again weekly while paused, and last at resumeBy', () => {
+    expect(parks.length).toBeGreaterThanOrEqual(2);
+    for (const park of parks) {
+      expect(park.stateName).toBe('WaitForResume');
+      expect(park.timeoutAt!.getTime() - park.parkedAt.getTime()).toBeLessThanOrEqual(7 * DAY);
+    }
+    expect(parks.at(-1)!.timeoutAt!.toISOString()).toBe(paused?.resumeBy);
+  });
+
+  it('ends the onboarding then: cancelled for the pause, at resumeBy, the execution SUCCEEDED at Cancelled', async () => {
+    const onboarding = await runtime.store.getOnboarding(id);
+    expect(onboarding).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'paused-too-long',
+      cancelledAt: paused?.resumeBy,
+    });
+    expect(onboarding.pauseToken).toBeUndefined();
+    expect(onboarding.failure).toBeUndefined();
+    expect(onboarding.pausedWeeks).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    const path = states(execution.visits);
+    expect(path).not.toContain('MarkFailed');
+    expect(path.filter((s) => s === 'WaitForResume')).toHaveLength(parks.length);
+    expect(path.slice(-4)).toEqual(['WaitForResume', 'ReleaseBatch', 'IsReleaseHeld', 'Cancelled']);
+    expect((await runtime.store.listWeeks(id)).map((w) => w.week)).toEqual([1]);
+  });
+
+  it('tells the owner and the partner why, once each, and tells the operator nothing', async () => {
+    const records = (await runtime.store.listEmails(id)).filter((e) => e.kind === 'cancelled');
+    expect(records.map((e) => `${e.role}:${e.to.join()}`).sort()).toEqual([
+      'owner:maria@santos-advisory.example',
+      'partner:team@ledgerly.example',
+    ]);
+    const subject = `Cancelled after a long pause: ${plan.title}`;
+    const told = received.filter((m) => m.subject === subject);
+    expect(told.map((m) => m.destination.to.join()).sort()).toEqual([
+      'maria@santos-advisory.example',
+      'team@ledgerly.example',
+    ]);
+    for (const mail of told) {
+      expect(mail.body.text).toContain('It had been paused since');
+      expect(mail.body.text).toContain('an onboarding runs for at most a year');
+    }
+    expect((await runtime.store.listEmails(id)).map((e) => e.kind)).not.toContain('failure');
+    expect(received.filter((m) => m.destination.to.includes(LOCAL_OPERATOR))).toEqual([]);
+    expect(received.map((m) => m.subject)).not.toContain(`Stopped: ${plan.title}`);
+  });
+
+  it('shows the pause and why it ended in the timeline', async () => {
+    const [onboarding, weeks, emails, feedback] = await Promise.all([
+      runtime.store.getOnboarding(id),
+      runtime.store.listWeeks(id),
+      runtime.store.listEmails(id),
+      runtime.store.listFeedback(id),
+    ]);
+    const timeline = renderTimeline({ onboarding, weeks, emails, feedback, visits: execution.visits });
+
+    const tz = onboarding.plan.owner.timeZone;
+    expect(timeline).toContain(`Paused    ${formatDateTime(onboarding.pausedAt!, tz)}\n`);
+    expect(timeline).toContain(
+      `Cancelled ${formatDateTime(onboarding.cancelledAt!, tz)}: paused too long, the rest could no longer end within the execution’s year`,
+    );
+    expect(timeline).toContain(`"Cancelled after a long pause: ${plan.title}"`);
+    expect(timeline).toMatch(/Status: cancelled$/);
+  });
+
+  it('answers a resume 409 through the API, saying the pause ran past what the execution can hold', async () => {
+    const { handler } = await import('#handlers/integration-api');
+    const before = await runtime.store.getOnboarding(id);
+    const routeKey = 'POST /onboardings/{id}/resume';
+    const answer = (await runWithClock(execution.clock, () =>
+      handler(
+        apiEvent(routeKey, { pathParameters: { id }, headers: signed(runtime.secrets.webhook, '') }),
+        lambdaContext('IntegrationApi', Date.now() + 30_000),
+      ),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    expect(answer.statusCode).toBe(409);
+    expect(JSON.parse(answer.body ?? '{}')).toEqual({
+      error: 'OnboardingConflict',
+      message: pausedTooLongRefusal(id, paused!.resumeBy!),
+    });
+    expect(await runtime.store.getOnboarding(id)).toEqual(before);
+  });
+
+  it('refuses the resume in the controls too, with the same reason', async () => {
+    await expect(runWithClock(execution.clock, () => controls.resumeOnboarding(id))).rejects.toMatchObject({
+      name: 'OnboardingConflict',
+      message: expect.stringContaining(`it stayed paused past ${paused?.resumeBy}`),
+    });
   });
 });
 

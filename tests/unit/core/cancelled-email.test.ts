@@ -53,6 +53,25 @@ describe('cancelledEmails', () => {
     expect(owner!.text).toContain('It was cancelled before any work was handed over.');
   });
 
+  it('says why when onramp cancelled it because the pause lasted too long, and how the owner can go on', () => {
+    // Paused on Thursday 17 December 2026, 16:00 in Berlin; not resumed by Monday 8 March 2027, 15:00.
+    const pause = { pausedAt: '2026-12-17T15:00:00.000Z', resumeBy: '2027-03-08T14:00:00.000Z' };
+    const [owner, partner] = cancelledEmails(plan, [week1, week2], '2027-03-08T14:00:00.000Z', pause);
+
+    expect([owner!.subject, partner!.subject]).toEqual([
+      'Cancelled after a long pause: Bookkeeping handover to Ledgerly',
+      'Cancelled after a long pause: Bookkeeping handover to Ledgerly',
+    ]);
+    expect(owner!.text).toContain(
+      `It had been paused since ${formatDateTime(pause.pausedAt, 'Europe/Berlin')} and was not resumed by ` +
+        `${formatDateTime(pause.resumeBy, 'Europe/Berlin')}, the last moment it could be: an onboarding runs for at most a year`,
+    );
+    expect(partner!.text).toContain(`not resumed by ${formatDateTime(pause.resumeBy, 'Asia/Manila')}`);
+    expect(owner!.text).toContain('To carry on, start a new onboarding with the work that is left.');
+    expect(partner!.text).not.toContain('start a new onboarding');
+    expect(partner!.replyTo).toEqual(['maria@santos-advisory.example']);
+  });
+
   it('escapes the plan’s text in the HTML part', () => {
     const hostile = planFixture({ title: '<script>alert(1)</script> "&\'' });
     const [owner] = cancelledEmails(hostile, [], CANCELLED_AT);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OnboardingStatus } from '#core/onboarding';
 import { type Control, controlOutcome, refusal, releaseGate } from '#core/onboarding-controls';
+import { resumeDeadline } from '#core/run-limit';
 import { shiftAfterPause, weekSchedule } from '#core/schedule';
 import { localTime, planFixture } from './fixtures.ts';
 
@@ -67,26 +68,35 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
 
 describe('releaseGate: the release step after a pause', () => {
   const plan = planFixture();
+  // Submitted ten days before its start: months to spare before the execution's year runs out.
+  const createdAt = '2026-11-27T10:00:00.000Z';
   // Week 3 is due on Friday 18 December 2026 at 15:00 in Berlin (14:00Z), when week 2's feedback is.
   const due = weekSchedule(plan, 3).releaseAt;
   const at = (iso: string) => new Date(iso);
   const daysAfterDue = (days: number) => new Date(Date.parse(due) + days * 86_400_000).toISOString();
 
   it('holds the release while paused, and stops it once cancelled', () => {
-    expect(releaseGate({ plan, status: 'paused' }, 3, at(due))).toEqual({ release: 'paused' });
-    expect(releaseGate({ plan, status: 'cancelled' }, 3, at(due))).toEqual({ release: 'cancelled' });
+    expect(releaseGate({ plan, createdAt, status: 'paused' }, 3, at(due))).toEqual({
+      release: 'paused',
+      resumeBy: resumeDeadline({ plan, createdAt }, 3),
+    });
+    expect(releaseGate({ plan, createdAt, status: 'cancelled' }, 3, at(due))).toEqual({
+      release: 'cancelled',
+    });
   });
 
   it('releases when never paused, or when the pause ended before the release was due', () => {
-    expect(releaseGate({ plan, status: 'active' }, 3, at(due))).toEqual({ release: 'released' });
-    expect(releaseGate({ plan, status: 'active', resumedAt: daysAfterDue(-2) }, 3, at(due))).toEqual({
+    expect(releaseGate({ plan, createdAt, status: 'active' }, 3, at(due))).toEqual({ release: 'released' });
+    expect(
+      releaseGate({ plan, createdAt, status: 'active', resumedAt: daysAfterDue(-2) }, 3, at(due)),
+    ).toEqual({
       release: 'released',
     });
   });
 
   it('moves a release the pause held past its time by whole weeks, to the first slot after the resume', () => {
     const gate = releaseGate(
-      { plan, status: 'active', resumedAt: daysAfterDue(10) },
+      { plan, createdAt, status: 'active', resumedAt: daysAfterDue(10) },
       3,
       at(daysAfterDue(10)),
     );
@@ -102,7 +112,7 @@ describe('releaseGate: the release step after a pause', () => {
   });
 
   it('adds to the weeks earlier pauses moved, and releases once the moved week is due', () => {
-    const earlier = { plan, status: 'active' as const, pausedWeeks: 1 };
+    const earlier = { plan, createdAt, status: 'active' as const, pausedWeeks: 1 };
     const movedDue = weekSchedule(plan, 3, 1).releaseAt;
     const resumedAt = new Date(Date.parse(movedDue) + 3_600_000).toISOString();
 
@@ -116,7 +126,11 @@ describe('releaseGate: the release step after a pause', () => {
   });
 
   it('counts from now when the release step looks later than the resume (a lost callback)', () => {
-    const gate = releaseGate({ plan, status: 'active', resumedAt: daysAfterDue(1) }, 3, at(daysAfterDue(9)));
+    const gate = releaseGate(
+      { plan, createdAt, status: 'active', resumedAt: daysAfterDue(1) },
+      3,
+      at(daysAfterDue(9)),
+    );
     expect(gate).toMatchObject({ release: 'rescheduled', pausedWeeks: 2 });
   });
 });

@@ -8,7 +8,8 @@ import {
 import type { Onboarding } from '#core/onboarding';
 import { type DueDiligenceRecords, onboardingStatusView } from '#core/onboarding-status';
 import type { Plan } from '#core/plan';
-import { planFixture } from './fixtures.ts';
+import { resumeDeadline } from '#core/run-limit';
+import { planFixture, weekRecordFixture } from './fixtures.ts';
 
 /**
  * The due diligence in `GET /onboardings/{id}`: for a plan that lists references, where it stands
@@ -243,5 +244,32 @@ describe('the status of an onboarding with references', () => {
       remindAt: '2026-12-01T10:00:00.000Z',
       dueAt: '2026-12-03T10:00:00.000Z',
     });
+  });
+});
+
+describe('the status of a pause and of its end', () => {
+  const plain = planFixture();
+  const base = { ...onboardingWith('active', plain), pausedAt: '2026-12-10T14:00:00.000Z' };
+  const week1 = weekRecordFixture(plain, 1, 0);
+  const view = (onboarding: Onboarding) =>
+    onboardingStatusView(onboarding, [week1], [], '2026-12-11T10:00:00.000Z');
+
+  it('says until when a paused onboarding can be resumed: the release it holds, moved as far as the run can go', () => {
+    const paused = view({ ...base, status: 'paused' });
+
+    expect(paused.resumeBy).toBe(resumeDeadline(base, 2));
+    expect(paused).not.toHaveProperty('cancelReason');
+  });
+
+  it('says why onramp cancelled one whose pause lasted too long, and nothing about resuming', () => {
+    const cancelled = view({
+      ...base,
+      status: 'cancelled',
+      cancelledAt: '2027-10-01T13:00:00.000Z',
+      cancelReason: 'paused-too-long',
+    });
+
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'paused-too-long' });
+    expect(cancelled).not.toHaveProperty('resumeBy');
   });
 });

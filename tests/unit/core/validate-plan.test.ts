@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { latestEnd, MAX_RUN_DAYS } from '#core/run-limit';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
 import { NOW, planInputFixture, taskInputFixture } from './fixtures.ts';
 
@@ -400,6 +401,30 @@ describe('validatePlan: defaults', () => {
         message: expect.stringMatching(/^with up to 4 extra weeks the onboarding could run until 2028-/),
       },
     ]);
+  });
+
+  describe('the run’s length, every extra week included, against the line a year less a week away', () => {
+    const input = planInputFixture({ start: '2027-03-01', weeks: 20 });
+    const end = latestEnd(planOf(validatePlan(input, { now: NOW })));
+    const submittedDaysBefore = (days: number) => new Date(Date.parse(end) - days * 86_400_000).toISOString();
+
+    it('accepts a plan whose last possible gate is exactly at the line, or a day before it', () => {
+      expect(validatePlan(input, { now: submittedDaysBefore(MAX_RUN_DAYS) }).ok).toBe(true);
+      expect(validatePlan(input, { now: submittedDaysBefore(MAX_RUN_DAYS - 1) }).ok).toBe(true);
+    });
+
+    it('refuses one whose last possible gate is a day past the line', () => {
+      const result = validatePlan(input, { now: submittedDaysBefore(MAX_RUN_DAYS + 1) });
+
+      expect(issuesOf(result)).toEqual([
+        {
+          path: 'weeks',
+          message: expect.stringContaining(
+            `could run until ${end.slice(0, 10)}, 359 days from now; an onboarding runs at most 358 days`,
+          ),
+        },
+      ]);
+    });
   });
 
   it('refuses a named curve whose first stage rounds to nothing', () => {
