@@ -242,6 +242,16 @@ export function describeDelivery(delivery: LocalDelivery): string {
         `Not recorded (${outcome.reason}): the ${outcome.role}'s reply to week ${outcome.week} of ${outcome.onboardingId}.`,
       );
       break;
+    case 'decision-recorded':
+      lines.push(
+        `Decided: the owner's reply ${questionOf(outcome.week)} of ${outcome.onboardingId}, ${outcome.choice}.`,
+      );
+      break;
+    case 'decision-not-recorded':
+      lines.push(
+        `Nothing decided (${outcome.reason}): the owner's reply ${questionOf(outcome.week)} of ${outcome.onboardingId}.`,
+      );
+      break;
   }
   if (reply) {
     lines.push(
@@ -255,6 +265,11 @@ export function describeDelivery(delivery: LocalDelivery): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Which question of an onboarding a decision reply answers, in words. */
+function questionOf(week: number): string {
+  return week === 0 ? 'before the kickoff' : `after week ${week}`;
 }
 
 /**
@@ -278,8 +293,9 @@ export async function plannedOnboardingId(raw: Uint8Array): Promise<string | und
  * `onramp inbound FILE.eml [--from ADDRESS]`: boots the local runtime, delivers the message to the
  * inbound function and prints what became of it and the reply; an onboarding it started then runs
  * to its end in virtual time with both sides answering well (the `steady` scenario), and every
- * email goes to .onramp/mail. Exits 0 when it started an onboarding (or was answered before), 1
- * when it was refused or dropped, 2 when the file cannot be read.
+ * email goes to .onramp/mail. Exits 0 when it started an onboarding, recorded an answer or a
+ * decision (or was answered before), 1 when it was refused, dropped or not recorded, 2 when the
+ * file cannot be read.
  */
 export async function inboundCommand(file: string, options: { from?: string }): Promise<number> {
   let raw: Buffer;
@@ -321,7 +337,9 @@ export async function inboundCommand(file: string, options: { from?: string }): 
           '`npm start -- --plan FILE` prints such a run week by week.',
       );
     }
-    return ['started', 'already-answered', 'feedback-recorded'].includes(outcome.outcome) ? 0 : 1;
+    return ['started', 'already-answered', 'feedback-recorded', 'decision-recorded'].includes(outcome.outcome)
+      ? 0
+      : 1;
   } finally {
     await runtime.stop();
   }

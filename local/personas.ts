@@ -4,9 +4,9 @@ import type { LinkClicks } from './link-clicks.ts';
 import type { Mailbox, ReceivedEmail } from './mailbox.ts';
 
 /**
- * How a scripted person answers a check-in email, through the paths people use: a click on the
- * rating link of their score and the confirm page's form (the real link handler), or a reply to
- * the email's Reply-To (the real inbound function). Everything is read from the email they got;
+ * How a scripted person answers a check-in email (or the owner, their question), through the paths
+ * people use: a click on the rating link of their score and the confirm page's form (the real link
+ * handler), or a reply to the email's Reply-To (the real inbound function). Everything is read from the email they got;
  * nothing is recorded behind the handlers' backs. Called at the execution's virtual time, so the
  * links are checked, and the answers stamped, as at that moment on AWS.
  */
@@ -92,13 +92,49 @@ export async function answerByReply(
 }
 
 /**
+ * Replies to the owner's question (the escalation email, or the due diligence's before the
+ * kickoff) as a person would from Gmail: the choice's word alone on the first line, as the email
+ * asks, above the quoted question; delivered through the inbound function like a check-in reply.
+ */
+export async function decideByReply(
+  mailbox: Mailbox,
+  question: { email: ReceivedEmail; record: EmailRecord },
+  from: Person,
+  choice: string,
+  at: Date,
+): Promise<void> {
+  const { deliverLocally } = await import('./inbound.ts');
+  const raw = replyWithText(question, from, choice.toUpperCase(), at);
+  const { outcome } = await deliverLocally({ mailbox }, Buffer.from(raw, 'utf8'));
+  if (outcome.outcome !== 'decision-recorded') {
+    const why = 'reasons' in outcome ? outcome.reasons.join(', ') : 'reason' in outcome ? outcome.reason : '';
+    throw new Error(`The reply to "${question.email.subject}" decided nothing: ${outcome.outcome} ${why}`);
+  }
+}
+
+/**
  * The raw reply (RFC 5322, plain text, UTF-8): Gmail's layout, which the inbound function's reply
  * parser reads as it reads real Gmail replies (tests/fixtures/mail/replies/gmail-owner.eml).
  */
 export function replyMessage(
-  { email, record }: { email: ReceivedEmail; record: EmailRecord },
+  original: { email: ReceivedEmail; record: EmailRecord },
   from: Person,
   answer: PersonAnswer,
+  at: Date,
+): string {
+  return replyWithText(
+    original,
+    from,
+    `${answer.rating}/5${answer.comment ? ` - ${answer.comment}` : ''}`,
+    at,
+  );
+}
+
+/** A reply in Gmail's layout whose own text is `text`, above the quoted original. */
+function replyWithText(
+  { email, record }: { email: ReceivedEmail; record: EmailRecord },
+  from: Person,
+  text: string,
   at: Date,
 ): string {
   const to = email.replyTo[0];
@@ -124,7 +160,7 @@ export function replyMessage(
     .split('\n')
     .map((line) => (line ? `> ${line}` : '>'));
   const body = [
-    `${answer.rating}/5${answer.comment ? ` - ${answer.comment}` : ''}`,
+    text,
     '',
     `On ${sentAt}, onramp <${email.from.replace(/^.*<|>$/g, '')}> wrote:`,
     '',

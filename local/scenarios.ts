@@ -27,10 +27,12 @@ export interface Scenario {
   partner(checkIn: CheckIn): Answer | Promise<Answer>;
   /**
    * What the owner decides when the weekly check asks them about `week`, through the link of that
-   * choice in the escalation email; nothing (or no `decide`) means they never answer, and the
-   * stage holds at the deadline.
+   * choice in the escalation email, or by replying to it with the choice's word (`decidesBy`);
+   * nothing (or no `decide`) means they never answer, and the stage holds at the deadline.
    */
   decide?(ask: { week: number }): OwnerChoice | undefined | Promise<OwnerChoice | undefined>;
+  /** How the owner decides: through the question email's links (the default), or by replying to it. */
+  decidesBy?: AnswerPath;
   /**
    * What the plan's references answer (due diligence, before the kickoff; `decide` gets week 0
    * when it asks the owner), through the links of the email each got. None: they stay silent.
@@ -80,11 +82,12 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'owner-aborts': {
     description:
-      'The partner goes silent after week 1 while the work keeps coming: week 2 holds, week 3 asks the owner, who aborts the onboarding through the link in the email; both sides are told.',
+      'The partner goes silent after week 1 while the work keeps coming: week 2 holds, week 3 asks the owner, who aborts the onboarding by replying ABORT to the email; both sides are told.',
     owner: ({ week }) =>
       week === 1 ? happyOwner : { rating: 4, comment: 'The work arrives, but not a word from the team.' },
     partner: ({ week }) => (week === 1 ? happyPartner : undefined),
     decide: () => 'abort',
+    decidesBy: 'email',
   },
   'quality-drop': {
     description:

@@ -4,7 +4,7 @@ import type { EmailRecord } from '#core/onboarding';
 import { CHOICE_LABELS, type OwnerChoice } from '#core/owner-decision';
 import type { LinkClicks } from './link-clicks.ts';
 import type { Mailbox, ReceivedEmail } from './mailbox.ts';
-import { answerByReply, answerThroughLink, type Person } from './personas.ts';
+import { answerByReply, answerThroughLink, decideByReply, type Person } from './personas.ts';
 import { answerAsReferences, REFERENCE_WAITS } from './references.ts';
 import type { ParkedTask, WaitEvent } from './runner.ts';
 import type { CheckIn, Scenario } from './scenarios.ts';
@@ -104,8 +104,10 @@ export class Simulation {
   /**
    * When an execution waits for the owner's decision: the scenario's owner opens the link of
    * their choice in the escalation email and confirms it on its page (the real link handler, the
-   * real token, at the execution's time); an owner who does not decide, or of an onboarding
-   * nobody plays (silent, as at its check-ins), lets the deadline pass, and the default applies.
+   * real token, at the execution's time), or replies to the email with the choice's word
+   * (`decidesBy: 'email'`, the real inbound function); an owner who does not decide, or of an
+   * onboarding nobody plays (silent, as at its check-ins), lets the deadline pass, and the default
+   * applies.
    */
   readonly onPark = async (task: ParkedTask): Promise<void> => {
     if (task.stateName !== DECISION_WAIT && task.stateName !== DUE_DILIGENCE_DECISION_WAIT) return;
@@ -123,7 +125,8 @@ export class Simulation {
       const nextMorning = task.parkedAt.getTime() + 18 * 3600_000;
       const beforeDeadline = (task.timeoutAt?.getTime() ?? Infinity) - 60_000;
       this.desk.letTimePass(task.executionName, new Date(Math.min(nextMorning, beforeDeadline)));
-      await this.decideThroughLink(onboardingId, asked.week, choice);
+      if (scenario?.decidesBy === 'email') await this.decideByReply(onboardingId, asked.week, choice);
+      else await this.decideThroughLink(onboardingId, asked.week, choice);
     } else if (task.timeoutAt) {
       this.desk.letTimePass(task.executionName, task.timeoutAt);
     }
@@ -143,6 +146,17 @@ export class Simulation {
     if (page.status !== 200) throw new Error(`The "${label}" link answered ${page.status}`);
     const sent = await desk.links.click(link, { choice });
     if (sent.status !== 200) throw new Error(`Confirming "${label}" answered ${sent.status}`);
+  }
+
+  /** Replies to the week's escalation email (week 0: the due diligence's) with the choice's word. */
+  private async decideByReply(onboardingId: string, week: number, choice: OwnerChoice): Promise<void> {
+    const record = (await this.store.listEmails(onboardingId, { kind: 'escalation', week })).find(
+      (e) => e.role === 'owner',
+    );
+    const email = record && (await this.desk.mailbox.get(record.messageId));
+    if (!record || !email) throw new Error(`No escalation email of week ${week} reached the owner`);
+    const { owner } = await this.peopleOf(onboardingId);
+    await decideByReply(this.desk.mailbox, { email, record }, owner, choice, clock.now());
   }
 
   /**

@@ -9,8 +9,17 @@ import type { SesMailer } from './mailer.ts';
 export interface InboundReplyRecord {
   /** `sending` while claimed, `retry` after a failed send, `sent` once SES took it. */
   state: 'sending' | 'retry' | 'sent';
-  /** A plan started or refused; a reply to a check-in recorded as feedback, or not. */
-  outcome: 'started' | 'refused' | 'feedback-recorded' | 'feedback-not-recorded';
+  /**
+   * A plan started or refused; a reply to a check-in recorded as feedback, or not; a reply to the
+   * owner's question recorded as their decision, or not.
+   */
+  outcome:
+    | 'started'
+    | 'refused'
+    | 'feedback-recorded'
+    | 'feedback-not-recorded'
+    | 'decision-recorded'
+    | 'decision-not-recorded';
   /** The onboarding the message started (or found started). */
   onboardingId?: string;
   subject: string;

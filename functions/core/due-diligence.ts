@@ -1,6 +1,12 @@
 import { Temporal } from 'temporal-polyfill';
 import { addBusinessDays } from './calendar.ts';
-import { CHOICE_LABELS, type DecisionRequest, type OwnerAnswer, type OwnerChoice } from './owner-decision.ts';
+import {
+  CHOICE_LABELS,
+  type DecisionRequest,
+  OWNER_CHOICES,
+  type OwnerAnswer,
+  type OwnerChoice,
+} from './owner-decision.ts';
 import type { Plan } from './plan.ts';
 
 /**
@@ -231,6 +237,11 @@ export function dueDiligenceVerdict(
 
 /** What the owner can decide when the due diligence asks them: extending a stage does not apply. */
 export const DUE_DILIGENCE_CHOICES = ['continue', 'abort'] as const satisfies readonly OwnerChoice[];
+
+/** The choices the owner's question about `week` offers: the due diligence's (week 0), or the weekly gate's. */
+export function choicesAbout(week: number): readonly OwnerChoice[] {
+  return week === 0 ? DUE_DILIGENCE_CHOICES : OWNER_CHOICES;
+}
 
 /** What each choice does before the kickoff, in words, for the email and the confirm page. */
 export function dueDiligenceChoiceEffects(

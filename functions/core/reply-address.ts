@@ -1,15 +1,22 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The signed Reply-To of a check-in email: `<local>+<token>@<domain>` of the inbound address, one
- * per onboarding, week and side, so that a reply says whose answer to which week it is without
- * anything in the message itself being trusted.
+ * The signed Reply-To of an email that can be answered by replying: `<local>+<token>@<domain>` of
+ * the inbound address, so that a reply says who answers what without anything in the message
+ * itself being trusted. Two purposes, never taken one for the other:
+ * - `checkin`: a side's answer to one week's check-in (or its reminder), one address per
+ *   onboarding, week and side;
+ * - `decision`: the owner's decision on the question the workflow waits on (the weekly gate's
+ *   escalation about a week, or the due diligence's before the kickoff, week 0).
  *
  * The token is 20 bytes in 32 characters of lower-case base32 (RFC 4648 alphabet, no padding):
  * - 8 bytes: the onboarding's reference, HMAC(key, onboarding id) cut short. An onboarding id may
  *   be 200 characters and a local part only 64, so the id itself cannot travel; the table keeps
- *   which onboarding a reference stands for (written when the check-in is sent).
- * - 2 bytes: the week (15 bits) and the side (top bit: partner).
+ *   which onboarding a reference stands for (written when the first such email is sent).
+ * - 2 bytes: the side (top bit: partner), the purpose (next bit: decision) and the week (14 bits).
+ *   The purpose bit was the week's top bit before decisions could be answered by reply; no week
+ *   ever reached it (plans run at most a year), so every check-in address already sent reads as
+ *   the same check-in, and the token keeps its length.
  * - 10 bytes: an 80-bit HMAC-SHA256 over the first ten, checked in constant time before anything
  *   is looked up, so a made-up or altered address costs no read.
  * Base32 because mail systems may change the case of a local part; lower case because that is
@@ -19,12 +26,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type ReplyRole = 'owner' | 'partner';
 
-export interface ReplyAddressClaims {
+/** What a reply to the address answers: a side's check-in, or the owner's question (decision). */
+export type ReplyPurpose = 'checkin' | 'decision';
+
+/** Who answers what: any side's check-in; only the owner decides. */
+export type ReplySubject = { purpose: 'checkin'; role: ReplyRole } | { purpose: 'decision'; role: 'owner' };
+
+export type ReplyAddressClaims = {
   /** The onboarding's reference: `onboardingRef(onboardingId, key)`. */
   ref: string;
+  /** The check-in's week, or the week the question is about (0: before the kickoff). */
   week: number;
-  role: ReplyRole;
-}
+} & ReplySubject;
 
 export type ReplyAddressCheck =
   | { ok: true; claims: ReplyAddressClaims }
@@ -38,7 +51,9 @@ const MAC_BYTES = 10;
 const TOKEN_BYTES = REF_BYTES + 2 + MAC_BYTES;
 /** 160 bits are exactly 32 base32 characters: no padding, no spare bits to spell twice. */
 export const REPLY_TOKEN_LENGTH = (TOKEN_BYTES * 8) / 5;
-const MAX_WEEK = 0x7fff;
+const PARTNER_BIT = 0x8000;
+const DECISION_BIT = 0x4000;
+const MAX_WEEK = 0x3fff;
 /** RFC 5321's limit on a local part. */
 const MAX_LOCAL_PART = 64;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -64,10 +79,10 @@ export function replyAddressProblem(inboundAddress: string): string | undefined 
   return undefined;
 }
 
-/** The reply address for one side's check-in of one week. */
+/** The reply address for one side's check-in of one week, or for the owner's question about a week. */
 export function replyAddress(
   inboundAddress: string,
-  claims: { onboardingId: string; week: number; role: ReplyRole },
+  claims: { onboardingId: string; week: number } & ReplySubject,
   key: string,
 ): string {
   const problem = replyAddressProblem(inboundAddress);
@@ -77,7 +92,12 @@ export function replyAddress(
   }
   const head = Buffer.alloc(REF_BYTES + 2);
   Buffer.from(onboardingRef(claims.onboardingId, key), 'hex').copy(head);
-  head.writeUInt16BE(claims.week | (claims.role === 'partner' ? 0x8000 : 0), REF_BYTES);
+  head.writeUInt16BE(
+    claims.week |
+      (claims.role === 'partner' ? PARTNER_BIT : 0) |
+      (claims.purpose === 'decision' ? DECISION_BIT : 0),
+    REF_BYTES,
+  );
   const token = toBase32(Buffer.concat([head, mac(head, key)]));
   const at = inboundAddress.lastIndexOf('@');
   return `${inboundAddress.slice(0, at)}+${token}${inboundAddress.slice(at).toLowerCase()}`;
@@ -99,21 +119,25 @@ export function replyTokenOf(address: string, inboundAddress: string): string | 
   return token.length > 0 && !token.includes('@') ? token : undefined;
 }
 
-/** Checks a token from a reply address: its shape, then its signature, in constant time. */
+/**
+ * Checks a token from a reply address: its shape, then its signature, in constant time. The
+ * purpose is signed with the rest: a check-in's address cannot be altered into a decision's.
+ */
 export function verifyReplyToken(token: string, key: string): ReplyAddressCheck {
   const bytes = fromBase32(token.toLowerCase());
   if (!bytes || bytes.length !== TOKEN_BYTES) return { ok: false, reason: 'malformed' };
   const head = bytes.subarray(0, REF_BYTES + 2);
   if (!timingSafeEqual(bytes.subarray(REF_BYTES + 2), mac(head, key))) return { ok: false, reason: 'forged' };
-  const weekAndRole = head.readUInt16BE(REF_BYTES);
-  return {
-    ok: true,
-    claims: {
-      ref: head.subarray(0, REF_BYTES).toString('hex'),
-      week: weekAndRole & MAX_WEEK,
-      role: weekAndRole & 0x8000 ? 'partner' : 'owner',
-    },
-  };
+  const bits = head.readUInt16BE(REF_BYTES);
+  const ref = head.subarray(0, REF_BYTES).toString('hex');
+  const week = bits & MAX_WEEK;
+  const partner = (bits & PARTNER_BIT) !== 0;
+  if (bits & DECISION_BIT) {
+    // Never made: only the owner decides.
+    if (partner) return { ok: false, reason: 'malformed' };
+    return { ok: true, claims: { ref, week, purpose: 'decision', role: 'owner' } };
+  }
+  return { ok: true, claims: { ref, week, purpose: 'checkin', role: partner ? 'partner' : 'owner' } };
 }
 
 function hmac(key: string, data: string | Buffer): Buffer {

@@ -1,11 +1,13 @@
 import EmailReplyParser from 'email-reply-parser';
+import { OWNER_CHOICES, type OwnerChoice } from './owner-decision.ts';
 import { COMMENT_MAX_LENGTH } from './pages/feedback.ts';
 
 /**
- * Reading a reply to a check-in email: what the person wrote above the quoted check-in (quoted
- * history and signatures removed by email-reply-parser, which knows the quoting of Gmail, Outlook,
- * Apple Mail and a dozen locales), the rating in it and the comment around it; and telling an
- * auto-reply (out of office, vacation) from a person's answer.
+ * Reading a reply to a check-in email or to the owner's question: what the person wrote above the
+ * quoted email (quoted history and signatures removed by email-reply-parser, which knows the
+ * quoting of Gmail, Outlook, Apple Mail and a dozen locales), the rating in it and the comment
+ * around it, or the owner's decision word; and telling an auto-reply (out of office, vacation)
+ * from a person's answer.
  */
 
 /** What a reply says, or why it says nothing that can be recorded. */
@@ -83,6 +85,58 @@ function findRating(text: string): { rating: number; comment: string } | undefin
 
 function limit(comment: string): string {
   return comment.length <= COMMENT_MAX_LENGTH ? comment : `${comment.slice(0, COMMENT_MAX_LENGTH - 1)}…`;
+}
+
+/** Why a reply to the owner's question decides nothing; `read` is its first line, as read. */
+export type DecisionNotRead =
+  /** Nothing written above the quoted email. */
+  | { reason: 'empty' }
+  /** The first line does not start with a choice's word, or asks it as a question ("Continue?"). */
+  | { reason: 'unclear'; read: string }
+  /** The first line names more than one choice ("continue or abort"). */
+  | { reason: 'ambiguous'; read: string; named: OwnerChoice[] }
+  /** A choice this question does not offer (extend, before the kickoff). */
+  | { reason: 'not-offered'; read: string; choice: OwnerChoice };
+
+/** What a reply to the owner's question says: one choice it offers, or why it decides nothing. */
+export type DecisionReading = { ok: true; choice: OwnerChoice } | { ok: false; why: DecisionNotRead };
+
+/** Words that may come before the choice's ("Please abort", "OK, continue"); never a negation. */
+const COURTESIES: ReadonlySet<string> = new Set(['please', 'ok', 'okay', 'yes']);
+const MAX_COURTESIES = 2;
+/** How much of the first line an answer quotes back. */
+const READ_MAX_LENGTH = 120;
+
+/**
+ * The owner's decision in a reply's visible text: the first non-empty line must start with the
+ * word of one choice the question offers (CONTINUE, EXTEND or ABORT, in any letter case, with any
+ * punctuation; after at most a "please", "OK" or "yes"), and name no other choice. Anything may
+ * follow on that line ("Abort, please: they never answer") and below it. Deliberately strict, as
+ * a decision cannot be taken back: "I would not abort" or "continue or abort?" decide nothing.
+ */
+export function readDecision(visible: string, offered: readonly OwnerChoice[]): DecisionReading {
+  const line = visible
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  if (!line) return { ok: false, why: { reason: 'empty' } };
+  const read = line.length <= READ_MAX_LENGTH ? line : `${line.slice(0, READ_MAX_LENGTH - 1)}…`;
+  const words = [...line.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
+    word: m[0].toLowerCase(),
+    end: m.index + m[0].length,
+  }));
+  const named = OWNER_CHOICES.filter((choice) => words.some((w) => w.word === choice));
+  if (named.length > 1) return { ok: false, why: { reason: 'ambiguous', read, named } };
+  let lead = 0;
+  while (lead < MAX_COURTESIES && lead < words.length - 1 && COURTESIES.has(words[lead]!.word)) lead++;
+  const first = words[lead];
+  const choice = OWNER_CHOICES.find((c) => c === first?.word);
+  if (!first || !choice || line.slice(first.end).trimStart().startsWith('?')) {
+    return { ok: false, why: { reason: 'unclear', read } };
+  }
+  if (!offered.includes(choice)) return { ok: false, why: { reason: 'not-offered', read, choice } };
+  return { ok: true, choice };
 }
 
 /**

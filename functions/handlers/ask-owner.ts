@@ -12,6 +12,7 @@ import type { Onboarding } from '#core/onboarding';
 import { decisionDueAt, OWNER_CHOICES, type OwnerChoice } from '#core/owner-decision';
 import { decisionLinkClaims } from '#core/pages/decision';
 import { outbox } from './shared/outbox.ts';
+import { decisionReplyAddress, replyAddressingFromEnvironment } from './shared/reply-addressing.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 import { workflow } from './shared/workflow.ts';
@@ -19,6 +20,8 @@ import { workflow } from './shared/workflow.ts';
 /** Read at cold start: the key only by its ARN (the value is fetched, and cached, when signing). */
 const linkKey = secretFromEnvironment(process.env, 'LINK_SECRET_ARN', 'link signing');
 const publicUrl = readString(process.env, 'PUBLIC_BASE_URL');
+/** The owner's signed Reply-To, when this function has an inbound address (deciding by email). */
+const replying = replyAddressingFromEnvironment(process.env);
 if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
   throw new Error(`Environment variable PUBLIC_BASE_URL must be an http(s) URL, got "${publicUrl}"`);
 }
@@ -34,8 +37,9 @@ const askInput = z.object({
  * The workflow's wait for the owner's decision (a `.waitForTaskToken` Task, after the gate asked
  * the owner about `week`): keeps the task token under the question's stable action id, then
  * emails the owner the escalation with a signed link per choice (the links carry the action and
- * the choice, never the token). A question settled before this ran (a retried step) gets its
- * token back at once. The token is never logged.
+ * the choice, never the token) and, when replies are read, a signed Reply-To of the question's
+ * own, so that a one-word reply decides too (receive-reply.ts). A question settled before this
+ * ran (a retried step) gets its token back at once. The token is never logged.
  */
 export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId, week, taskToken }) => {
   const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
@@ -53,8 +57,15 @@ export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId
   // Who went quiet this week, and since when: as of the week's deadline, not a later answer.
   const health = communicationHealth(plan, weeks, feedback, asked.feedbackDueAt);
   const silent = silentSides(week, feedback).map((role) => ({ role, lastHeardAt: health[role].lastHeardAt }));
+  const replyTo = await decisionReplyAddress(replying, onboardingId, week);
   await outbox.sendOnce(onboardingId, [
-    escalationEmail(plan, week, decision, { links, dueAt, reminder, silent }),
+    escalationEmail(plan, week, decision, {
+      links,
+      dueAt,
+      reminder,
+      silent,
+      ...(replyTo ? { replyTo } : {}),
+    }),
   ]);
   return { asked: true };
 });
@@ -75,7 +86,10 @@ async function askBeforeKickoff(onboarding: Onboarding, taskToken: string): Prom
   const dueAt = decisionDueAt(plan, 0, onboarding.pausedWeeks);
   const links = await askWithLinks(onboarding, 0, dueAt, taskToken, DUE_DILIGENCE_CHOICES);
   if (!links) return { asked: false };
-  await outbox.sendOnce(onboardingId, [dueDiligenceEmail(plan, verdict, answers, { links, dueAt })]);
+  const replyTo = await decisionReplyAddress(replying, onboardingId, 0);
+  await outbox.sendOnce(onboardingId, [
+    dueDiligenceEmail(plan, verdict, answers, { links, dueAt, ...(replyTo ? { replyTo } : {}) }),
+  ]);
   return { asked: true };
 }
 

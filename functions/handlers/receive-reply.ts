@@ -2,6 +2,13 @@ import { simpleParser } from 'mailparser';
 import { clock } from '#adapters/clock';
 import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
 import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
+import { choicesAbout } from '#core/due-diligence';
+import {
+  type DecisionNotRecorded,
+  type DecisionReplyContext,
+  decisionNotRecordedReply,
+  decisionRecordedReply,
+} from '#core/emails/decision-reply';
 import {
   type FeedbackReplyContext,
   feedbackNotRecordedReply,
@@ -12,10 +19,13 @@ import { FeedbackInvalid } from '#core/errors';
 import { messageKey } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { addressOf, maskAddress } from '#core/inbound-senders';
+import type { OwnerChoice } from '#core/owner-decision';
+import { type DecisionQuestion, type DecisionRefusal, openQuestion } from '#core/pages/decision';
 import { type ReplyRole, verifyReplyToken } from '#core/reply-address';
-import { autoReplyReason, readAnswer, visibleReply } from '#core/reply-parsing';
+import { autoReplyReason, readAnswer, readDecision, visibleReply } from '#core/reply-parsing';
 import { recordFeedback } from './record-feedback.ts';
 import { logger } from './shared/logger.ts';
+import { decideAsOwner, findQuestion, type StoredQuestion } from './shared/owner-decisions.ts';
 import { replyAddressingFromEnvironment } from './shared/reply-addressing.ts';
 import { store } from './shared/store.ts';
 
@@ -37,7 +47,8 @@ export interface ReplyDelivery {
  * Auto-Submitted header, an unauthenticated From), or
  * - `replies-off`: this function has no link key (LINK_SECRET_ARN) to check reply addresses with;
  * - `reply-address-malformed` / `reply-address-forged`: not an address we made;
- * - `reply-address-unknown`: genuinely signed, but for no onboarding the table knows (deleted);
+ * - `reply-address-unknown`: genuinely signed, but for no onboarding (deleted), or no question of
+ *   the owner's, that the table knows;
  * - `not-the-recipient`: the From is not the side the address was made for (a forwarded check-in);
  * - `auto-reply`: an out-of-office or other responder (the log says which sign);
  * - `message-too-large`: over the raw-mail size limit.
@@ -70,6 +81,22 @@ export type ReplyOutcome =
       reason: NotRecordedReason['reason'];
       replied: boolean;
     }
+  /** A reply to the owner's question that decided it: the same path as the link's confirm page. */
+  | {
+      outcome: 'decision-recorded';
+      onboardingId: string;
+      week: number;
+      choice: OwnerChoice;
+      replied: boolean;
+    }
+  /** A reply to the owner's question that decided nothing: not understood, or the question is closed. */
+  | {
+      outcome: 'decision-not-recorded';
+      onboardingId: string;
+      week: number;
+      reason: DecisionNotRecorded['reason'];
+      replied: boolean;
+    }
   /** The same Message-ID again, after it was answered: nothing is done twice. */
   | { outcome: 'already-answered'; onboardingId?: string };
 
@@ -86,6 +113,8 @@ const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled'])
  * is genuine, the message passes the same SES checks as a plan and comes from that side's own
  * address, is written by a person, and says a rating from 1 to 5; the sender is then told what
  * was recorded. A genuine reply with no usable rating, or too late, gets one answer saying why.
+ * A reply to the owner's question (an address of purpose `decision`) is read for the owner's
+ * decision instead, under the same checks (only the owner's address decides): see decideByReply.
  * Anything else is dropped with its reasons in the log, and no answer: its From is not trusted.
  */
 export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSource): Promise<ReplyOutcome> {
@@ -152,6 +181,43 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
   );
   if (autoReply) return drop(['auto-reply'], { onboardingId, autoReply });
 
+  if (claims.purpose === 'decision') {
+    const question = await findQuestion(onboardingId, claims.week, found);
+    const visible = visibleReply(parsed.text ?? '');
+    const decided = await decideByReply(question, {
+      onboardingId,
+      week: claims.week,
+      visible,
+      from: screening.sender,
+    });
+    if (!decided) return drop(['reply-address-unknown'], { onboardingId, week: claims.week });
+    const context: DecisionReplyContext = {
+      onboardingId,
+      question: decided.question,
+      to: screening.sender,
+      replyAddress: delivery.recipient.toLowerCase(),
+    };
+    const facts = { onboardingId, week: claims.week };
+    if (decided.ok) {
+      const replied = await replies.sendOnce(replyKey, decisionRecordedReply(context, decided.choice), {
+        outcome: 'decision-recorded',
+        onboardingId,
+      });
+      return { outcome: 'decision-recorded', ...facts, choice: decided.choice, replied };
+    }
+    const replied = await replies.sendOnce(replyKey, decisionNotRecordedReply(context, decided.why), {
+      outcome: 'decision-not-recorded',
+      onboardingId,
+    });
+    logger.info('inbound decision not recorded', {
+      sesMessageId,
+      ...facts,
+      reason: decided.why.reason,
+      replied,
+    });
+    return { outcome: 'decision-not-recorded', ...facts, reason: decided.why.reason, replied };
+  }
+
   const facts = { onboardingId, week: claims.week, role: claims.role };
   const context: FeedbackReplyContext = {
     plan,
@@ -202,4 +268,40 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     onboardingId,
   });
   return { outcome: 'feedback-recorded', ...facts, rating: answer.rating, replied };
+}
+
+/**
+ * The owner's reply to their question, read for a decision word (readDecision) and, when it names
+ * a choice the question offers, decided through the same path as the link's confirm page
+ * (decideAsOwner: the first decision wins, the deadline and an ended onboarding refuse it). A
+ * reply not understood is first checked against the question's state, so that a closed question
+ * is answered with what happened rather than with how to decide. Undefined: no such question.
+ */
+async function decideByReply(
+  found: StoredQuestion,
+  reply: { onboardingId: string; week: number; visible: string; from: string },
+): Promise<
+  | { ok: true; choice: OwnerChoice; question: DecisionQuestion }
+  | { ok: false; why: DecisionNotRecorded; question: DecisionQuestion }
+  | undefined
+> {
+  const reading = readDecision(reply.visible, choicesAbout(reply.week));
+  if (!reading.ok) {
+    const open = openQuestion(found, reply.week, clock.now());
+    if (!open.ok) return refused(open.refusal);
+    return { ok: false, why: reading.why, question: open.question };
+  }
+  const result = await decideAsOwner(
+    { onboardingId: reply.onboardingId, week: reply.week, choice: reading.choice, by: reply.from },
+    found,
+  );
+  if (!result.recorded) return refused(result.refusal, reading.choice);
+  return { ok: true, choice: result.choice, question: result.question };
+}
+
+/** A refusal as the reply tells it; no question (or a choice it cannot offer) has nobody to tell. */
+function refused(refusal: DecisionRefusal, choice?: OwnerChoice) {
+  if (refusal.reason === 'not-found' || refusal.reason === 'not-offered') return undefined;
+  const why: DecisionNotRecorded = refusal.reason === 'settled' && choice ? { ...refusal, choice } : refusal;
+  return { ok: false as const, why, question: refusal.question };
 }

@@ -69,8 +69,8 @@ describe('the check-in emails', () => {
     expect(owner).toMatch(/^plans\+[a-z2-7]{32}@onramp\.local$/);
     expect(partner).not.toBe(owner);
     expect(claims).toEqual([
-      { ok: true, claims: { ref, week: 1, role: 'owner' } },
-      { ok: true, claims: { ref, week: 1, role: 'partner' } },
+      { ok: true, claims: { ref, week: 1, purpose: 'checkin', role: 'owner' } },
+      { ok: true, claims: { ref, week: 1, purpose: 'checkin', role: 'partner' } },
     ]);
   });
 });

@@ -72,7 +72,8 @@ describe('a silent partner: hold, then the owner is asked and aborts through the
   let escalation: ReceivedEmail;
 
   beforeAll(async () => {
-    execution = await untilStopped(await start(id, SCENARIOS['owner-aborts']!));
+    // The scenario's owner replies by email (decision-replies.test.ts); here they use the link.
+    execution = await untilStopped(await start(id, { ...SCENARIOS['owner-aborts']!, decidesBy: 'link' }));
     [escalation] = (await escalationEmails(id)) as [ReceivedEmail];
   });
 
@@ -194,7 +195,7 @@ describe('an owner who never answers', () => {
 
 describe('an owner who decides to continue', () => {
   const id = 'owner-continues';
-  const continues: Scenario = { ...SCENARIOS['owner-aborts']!, decide: () => 'continue' };
+  const continues: Scenario = { ...SCENARIOS['owner-aborts']!, decide: () => 'continue', decidesBy: 'link' };
   let execution: Execution;
 
   beforeAll(async () => {

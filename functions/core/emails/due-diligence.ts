@@ -9,6 +9,7 @@ import {
 } from '../due-diligence.ts';
 import type { Plan } from '../plan.ts';
 import { type Block, renderBlocks } from './blocks.ts';
+import { decideByReplyBlock } from './decision-reply.ts';
 import { type EmailMessage, ownerOf } from './message.ts';
 
 /**
@@ -20,7 +21,12 @@ export function dueDiligenceEmail(
   plan: Plan,
   verdict: DueDiligenceVerdict,
   answers: readonly ReferenceAnswer[],
-  ask: { links: Record<(typeof DUE_DILIGENCE_CHOICES)[number], string>; dueAt: string },
+  ask: {
+    links: Record<(typeof DUE_DILIGENCE_CHOICES)[number], string>;
+    dueAt: string;
+    /** The owner's signed reply address for this question, when replies are read. */
+    replyTo?: string;
+  },
 ): EmailMessage {
   const owner = ownerOf(plan);
   const subject = `Your decision before the kickoff: ${plan.title}`;
@@ -53,11 +59,12 @@ export function dueDiligenceEmail(
     ...DUE_DILIGENCE_CHOICES.map(
       (choice): Block => ({ type: 'link', text: effects[choice].label, href: ask.links[choice] }),
     ),
+    ...(ask.replyTo ? [decideByReplyBlock(DUE_DILIGENCE_CHOICES)] : []),
     {
       type: 'paragraph',
       text:
         `If you have not decided by ${formatDateTime(ask.dueAt, owner.timeZone)}, the onboarding does not start. ` +
-        'The links decide in your name: please do not forward this email.',
+        `${ask.replyTo ? 'The links and a reply decide' : 'The links decide'} in your name: please do not forward this email.`,
     },
   ];
   return {
@@ -65,6 +72,7 @@ export function dueDiligenceEmail(
     week: 0,
     role: 'owner',
     to: owner.to,
+    ...(ask.replyTo ? { replyTo: [ask.replyTo] } : {}),
     subject,
     ...renderBlocks(subject, blocks),
   };

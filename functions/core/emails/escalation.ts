@@ -4,6 +4,7 @@ import type { GateDecision } from '../gate.ts';
 import { choiceEffects, OWNER_CHOICES, type OwnerChoice } from '../owner-decision.ts';
 import type { Plan } from '../plan.ts';
 import { type Block, renderBlocks } from './blocks.ts';
+import { decideByReplyBlock } from './decision-reply.ts';
 import { type EmailMessage, ownerOf } from './message.ts';
 
 /** The owner's question: a signed link per choice (the caller signs; this module only renders). */
@@ -13,6 +14,8 @@ export interface DecisionAsk {
   dueAt: string;
   /** The owner was asked the week before and did not decide: this one says so. */
   reminder: boolean;
+  /** The owner's signed reply address for this question (core/reply-address.ts), when replies are read. */
+  replyTo?: string;
   /**
    * The sides that did not answer the week's check-in, even after their reminder, each with their
    * latest answer of any week (null: never answered).
@@ -63,12 +66,13 @@ export function escalationEmail(
     ...OWNER_CHOICES.map(
       (choice): Block => ({ type: 'link', text: effects[choice].label, href: ask.links[choice] }),
     ),
+    ...(ask.replyTo ? [decideByReplyBlock(OWNER_CHOICES)] : []),
     {
       type: 'paragraph',
       text:
         `If you have not decided by ${due}, the stage holds one more week with the work already released, ` +
         `and you are asked again if the next week is no better. Talk to ${plan.partner.name} meanwhile. ` +
-        'The links decide in your name: please do not forward this email.',
+        `${ask.replyTo ? 'The links and a reply decide' : 'The links decide'} in your name: please do not forward this email.`,
     },
   ];
   return {
@@ -76,6 +80,7 @@ export function escalationEmail(
     week,
     role: 'owner',
     to: owner.to,
+    ...(ask.replyTo ? { replyTo: [ask.replyTo] } : {}),
     subject,
     ...renderBlocks(subject, blocks),
   };

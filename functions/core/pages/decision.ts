@@ -55,41 +55,112 @@ export interface DecisionPageContext {
   effects: Partial<ReturnType<typeof choiceEffects>>;
 }
 
+/** The question as its pages and replies tell it, without a choice: what was asked, why, and its state. */
+export type DecisionQuestion = Omit<DecisionPageContext, 'choice'>;
+
+/** What a page or a reply needs to find a question: read together by the handler. */
+export interface QuestionFound {
+  onboarding: Onboarding | undefined;
+  week: WeekRecord | undefined;
+  request: DecisionRequest | undefined;
+  /** The due diligence's verdict, for the question of week 0 (before the kickoff). */
+  verdict?: DueDiligenceVerdict | undefined;
+}
+
 /**
- * Whether the link's question still takes a decision: the context if so, otherwise the page to
- * show (not found, ended, already decided, or decided by default at the deadline).
+ * Why a question takes no decision now, or not this one:
+ * - `not-found`: no such question (or no onboarding);
+ * - `not-offered`: a choice the question does not offer (extend, before the kickoff), or none at all;
+ * - `settled`: decided already (the first decision wins), or closed at the deadline without one;
+ * - `too-late`: its deadline has passed, and the workflow's default is about to apply;
+ * - `ended`: the onboarding ended (cancelled, aborted…) while the question was open.
  */
-export function openDecision(
-  found: {
-    onboarding: Onboarding | undefined;
-    week: WeekRecord | undefined;
-    request: DecisionRequest | undefined;
-    /** The due diligence's verdict, for the question of week 0 (before the kickoff). */
-    verdict?: DueDiligenceVerdict | undefined;
-  },
-  claims: LinkClaims,
-): { ok: true; context: DecisionPageContext } | { ok: false; page: Page } {
-  if (!isOwnerChoice(claims.choice))
-    return { ok: false, page: linkProblemPage({ ok: false, reason: 'malformed' }) };
-  const { onboarding, week, request, verdict } = found;
-  const question = onboarding && questionOf(onboarding.plan, claims.week, week, verdict);
-  if (!onboarding || !request || !question) return { ok: false, page: notFoundPage() };
-  if (!question.effects[claims.choice])
-    return { ok: false, page: linkProblemPage({ ok: false, reason: 'malformed' }) };
+export type DecisionRefusal =
+  | { reason: 'not-found' }
+  | { reason: 'not-offered' }
+  | { reason: 'settled'; question: DecisionQuestion }
+  | { reason: 'too-late'; question: DecisionQuestion }
+  | { reason: 'ended'; question: DecisionQuestion; status: Onboarding['status'] };
+
+/**
+ * Whether the question about `week` still takes a decision: the question if so, otherwise why
+ * not. With `now`, a question past its deadline is refused too (a link cannot get there: it
+ * expires at the deadline; a reply can).
+ */
+export function openQuestion(
+  found: QuestionFound,
+  week: number,
+  now?: Date,
+): { ok: true; question: DecisionQuestion } | { ok: false; refusal: DecisionRefusal } {
+  const { onboarding, request, verdict } = found;
+  const asked = onboarding && questionOf(onboarding.plan, week, found.week, verdict);
+  if (!onboarding || !request || !asked) return { ok: false, refusal: { reason: 'not-found' } };
   const { plan } = onboarding;
-  const context: DecisionPageContext = {
-    choice: claims.choice,
+  const question: DecisionQuestion = {
     planTitle: plan.title,
     ownerName: plan.owner.name,
     partnerName: plan.partner.name,
     timeZone: plan.owner.timeZone,
     week: request.week,
-    ...question,
+    ...asked,
     request,
   };
-  if (request.state !== 'waiting') return { ok: false, page: settledPage(context, request) };
-  if (ENDED.has(onboarding.status)) return { ok: false, page: onboardingEndedPage(plan.title) };
-  return { ok: true, context };
+  if (request.state !== 'waiting') return { ok: false, refusal: { reason: 'settled', question } };
+  if (ENDED.has(onboarding.status)) {
+    return { ok: false, refusal: { reason: 'ended', question, status: onboarding.status } };
+  }
+  if (now && now.getTime() >= Date.parse(request.dueAt)) {
+    return { ok: false, refusal: { reason: 'too-late', question } };
+  }
+  return { ok: true, question };
+}
+
+/** Whether `choice` is one the question offers. */
+export function offersChoice(
+  question: Pick<DecisionQuestion, 'effects'>,
+  choice: unknown,
+): choice is OwnerChoice {
+  return isOwnerChoice(choice) && question.effects[choice] !== undefined;
+}
+
+/**
+ * Whether the link's question still takes a decision: the context if so, otherwise the page to
+ * show (not found, ended, already decided, or decided by default at the deadline).
+ */
+export function openDecision(
+  found: QuestionFound,
+  claims: LinkClaims,
+): { ok: true; context: DecisionPageContext } | { ok: false; page: Page } {
+  if (!isOwnerChoice(claims.choice))
+    return { ok: false, page: linkProblemPage({ ok: false, reason: 'malformed' }) };
+  const open = openQuestion(found, claims.week);
+  const question = questionIn(open);
+  if (question && !offersChoice(question, claims.choice)) {
+    return { ok: false, page: decisionRefusedPage({ reason: 'not-offered' }, claims.choice) };
+  }
+  if (!open.ok) return { ok: false, page: decisionRefusedPage(open.refusal, claims.choice) };
+  return { ok: true, context: { ...open.question, choice: claims.choice } };
+}
+
+/** The question an opening found, open or not (undefined: none found). */
+export function questionIn(open: ReturnType<typeof openQuestion>): DecisionQuestion | undefined {
+  if (open.ok) return open.question;
+  return 'question' in open.refusal ? open.refusal.question : undefined;
+}
+
+/** The page for a link whose choice was refused (see DecisionRefusal). */
+export function decisionRefusedPage(refusal: DecisionRefusal, choice: OwnerChoice): Page {
+  switch (refusal.reason) {
+    case 'not-found':
+      return notFoundPage();
+    case 'not-offered':
+      return linkProblemPage({ ok: false, reason: 'malformed' });
+    case 'ended':
+      return onboardingEndedPage(refusal.question.planTitle);
+    case 'settled':
+    case 'too-late':
+      return settledPage({ ...refusal.question, choice }, refusal.question.request);
+  }
 }
 
 /** The weekly gate's question about `week`, or the due diligence's before the kickoff (week 0). */

@@ -5,10 +5,10 @@ import type { EmailMessage } from '#core/emails/message';
 import { onboardingRef, replyAddress, replyAddressProblem } from '#core/reply-address';
 
 /**
- * Answering a check-in by replying to it: what a function needs to give its emails a signed
- * Reply-To (core/reply-address.ts), or to read one. On only where the function has an inbound
- * address (INBOUND_ADDRESS) and the link key (LINK_SECRET_ARN): a deployment without receiving
- * mail sends check-ins without a Reply-To, and answers come through the links.
+ * Answering a check-in, or the owner's question, by replying to it: what a function needs to give
+ * its emails a signed Reply-To (core/reply-address.ts), or to read one. On only where the function
+ * has an inbound address (INBOUND_ADDRESS) and the link key (LINK_SECRET_ARN): a deployment
+ * without receiving mail sends them without a Reply-To, and answers come through the links.
  */
 export interface ReplyAddressing {
   inboundAddress: string;
@@ -49,8 +49,34 @@ export async function withReplyAddresses(
     message.role === 'owner' || message.role === 'partner'
       ? {
           ...message,
-          replyTo: [replyAddress(replying.inboundAddress, { onboardingId, week, role: message.role }, key)],
+          replyTo: [
+            replyAddress(
+              replying.inboundAddress,
+              { onboardingId, week, purpose: 'checkin', role: message.role },
+              key,
+            ),
+          ],
         }
       : message,
+  );
+}
+
+/**
+ * The owner's reply address for the question about `week` (0: the due diligence's), or undefined
+ * when replies are off. Filed first, like the check-ins': no address is out before the table can
+ * resolve it.
+ */
+export async function decisionReplyAddress(
+  replying: ReplyAddressing | undefined,
+  onboardingId: string,
+  week: number,
+): Promise<string | undefined> {
+  if (!replying) return undefined;
+  const key = await replying.key.value();
+  await replying.book.remember(onboardingRef(onboardingId, key), onboardingId);
+  return replyAddress(
+    replying.inboundAddress,
+    { onboardingId, week, purpose: 'decision', role: 'owner' },
+    key,
   );
 }

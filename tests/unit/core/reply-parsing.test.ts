@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { DUE_DILIGENCE_CHOICES } from '#core/due-diligence';
+import { OWNER_CHOICES } from '#core/owner-decision';
 import { COMMENT_MAX_LENGTH } from '#core/pages/feedback';
-import { autoReplyReason, readAnswer, visibleReply } from '#core/reply-parsing';
+import { autoReplyReason, readAnswer, readDecision, visibleReply } from '#core/reply-parsing';
 
 /** A reply fixture as the inbound function reads it: the text part, the headers, the subject. */
 async function reply(name: string) {
@@ -130,5 +132,100 @@ describe('autoReplyReason', () => {
   it('takes a person’s reply for one: Auto-Submitted: no, a subject that only mentions the office', () => {
     expect(autoReplyReason(headers({ 'auto-submitted': 'no' }), 'Re: Check-in, week 1')).toBeUndefined();
     expect(autoReplyReason(headers({}), 'Re: out of office hours support')).toBeUndefined();
+  });
+});
+
+describe('readDecision: the owner’s reply to their question', () => {
+  it.each([
+    ['ABORT', 'abort'],
+    ['abort', 'abort'],
+    ['Continue.', 'continue'],
+    ['CONTINUE!', 'continue'],
+    ['extend', 'extend'],
+    ['  Extend this stage  ', 'extend'],
+    ['Abort the onboarding', 'abort'],
+    ['abort please', 'abort'],
+    ['Please abort.', 'abort'],
+    ['OK, continue', 'continue'],
+    ['Yes please, continue', 'continue'],
+    ['*ABORT*', 'abort'],
+    ['Abort - they never answered.', 'abort'],
+    ['continue\n\nI talked to Ana: if next week is bad again, I will abort.', 'continue'],
+    ['\n\n  Extend\r\nMaria', 'extend'],
+  ] as const)('%j decides %s', (text, choice) => {
+    expect(readDecision(text, OWNER_CHOICES)).toEqual({ ok: true, choice });
+  });
+
+  it.each([
+    ['Continue or abort?', ['continue', 'abort']],
+    ['abort, no wait: continue', ['continue', 'abort']],
+    ['EXTEND or ABORT', ['extend', 'abort']],
+  ] as const)('%j names more than one choice: ambiguous, nothing decided', (text, named) => {
+    expect(readDecision(text, OWNER_CHOICES)).toEqual({
+      ok: false,
+      why: { reason: 'ambiguous', read: text, named },
+    });
+  });
+
+  it.each([
+    'I would not abort yet',
+    "Don't abort",
+    'No',
+    'Thanks, will look at it tonight',
+    'continued',
+    'Continue?',
+    'abort ?',
+    '4/5',
+    'Hi,\n\nabort',
+  ])('%j does not start with a choice’s word: unclear, nothing decided', (text) => {
+    expect(readDecision(text, OWNER_CHOICES)).toMatchObject({ ok: false, why: { reason: 'unclear' } });
+  });
+
+  it('quotes back at most the start of a long first line', () => {
+    const reading = readDecision(`No idea ${'really '.repeat(40)}`, OWNER_CHOICES);
+
+    expect(reading).toMatchObject({ ok: false, why: { reason: 'unclear' } });
+    const read = (reading as { why: { read: string } }).why.read;
+    expect(read.length).toBeLessThanOrEqual(120);
+    expect(read.endsWith('…')).toBe(true);
+  });
+
+  it('an empty reply decides nothing', () => {
+    expect(readDecision('', OWNER_CHOICES)).toEqual({ ok: false, why: { reason: 'empty' } });
+    expect(readDecision(' \n \r\n ', OWNER_CHOICES)).toEqual({ ok: false, why: { reason: 'empty' } });
+  });
+
+  it('EXTEND before the kickoff is not one of the due diligence’s choices', () => {
+    expect(readDecision('Extend', DUE_DILIGENCE_CHOICES)).toEqual({
+      ok: false,
+      why: { reason: 'not-offered', read: 'Extend', choice: 'extend' },
+    });
+    expect(readDecision('continue', DUE_DILIGENCE_CHOICES)).toEqual({ ok: true, choice: 'continue' });
+  });
+
+  describe('in replies from real mail programs, without the quoted question (which names every choice)', () => {
+    const decision = async (file: string) => {
+      const { visible } = await reply(file);
+      return readDecision(visible, OWNER_CHOICES);
+    };
+
+    it.each([
+      ['decision-abort-gmail.eml', 'abort'],
+      ['decision-continue-outlook.eml', 'continue'],
+      ['decision-extend-apple.eml', 'extend'],
+    ] as const)('%s decides %s', async (file, choice) => {
+      expect(await decision(file)).toEqual({ ok: true, choice });
+    });
+
+    it('an iPhone reply asking "Continue or abort?" is ambiguous', async () => {
+      expect(await decision('decision-ambiguous.eml')).toMatchObject({
+        ok: false,
+        why: { reason: 'ambiguous', named: ['continue', 'abort'] },
+      });
+    });
+
+    it('a reply with nothing above the quoted question is empty', async () => {
+      expect(await decision('decision-quoted-only.eml')).toEqual({ ok: false, why: { reason: 'empty' } });
+    });
   });
 });

@@ -132,7 +132,11 @@ describe('the local rewrite of .waitForTaskToken Tasks', () => {
 
     expect(rewritten.States.WaitForResume).toMatchObject({
       Resource: TASK_TOKEN_ARN,
-      Parameters: { invoke: { Payload: { taskToken: TASK_TOKEN_PLACEHOLDER } }, timeoutSeconds: 604800 },
+      // A week, or until resumeBy if sooner: the deployed state's TimeoutSecondsPath, kept as a path.
+      Parameters: {
+        invoke: { Payload: { taskToken: TASK_TOKEN_PLACEHOLDER } },
+        'timeoutSeconds.$': '$.resumeCheckSeconds',
+      },
     });
     expect(JSON.stringify(loadDefinition())).toBe(before);
   });
