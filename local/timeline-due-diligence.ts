@@ -8,6 +8,7 @@ import {
 import type { EmailRecord } from '#core/onboarding';
 import { CHOICE_LABELS } from '#core/owner-decision';
 import type { Plan } from '#core/plan';
+import { decidedVia } from './timeline-words.ts';
 
 /** What the due diligence wrote: the references' answers and the verdict (absent until scored). */
 export interface DueDiligenceRecord {
@@ -58,7 +59,7 @@ export function dueDiligenceLines(
     out.push(
       owner.choice === 'none'
         ? `      no decision by ${formatDateTime(owner.at, tz)}: not started`
-        : `      owner decided ${formatDateTime(owner.at, tz)}: ${CHOICE_LABELS[owner.choice].toLowerCase()}`,
+        : `      owner decided ${formatDateTime(owner.at, tz)}${decidedVia(owner)}: ${CHOICE_LABELS[owner.choice].toLowerCase()}`,
     );
   }
   out.push(...mail(of('aborted')));

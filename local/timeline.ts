@@ -4,13 +4,7 @@ import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
 import { CHOICE_LABELS } from '#core/owner-decision';
 import type { StateVisit } from './runner.ts';
 import { type DueDiligenceRecord, dueDiligenceLines } from './timeline-due-diligence.ts';
-
-/** How an answer came, as the timeline says it. */
-const ANSWERED_BY: Record<Feedback['source'], string> = {
-  link: 'by link',
-  email: 'by email',
-  api: 'through the API',
-};
+import { ANSWERED_BY, decidedVia } from './timeline-words.ts';
 
 export interface TimelineInput {
   onboarding: Onboarding;
@@ -107,7 +101,7 @@ export function renderTimeline({
       out.push(
         owner.choice === 'none'
           ? `      no decision by ${formatDateTime(owner.at, tz)}: held by default`
-          : `      owner decided ${formatDateTime(owner.at, tz)}: ${CHOICE_LABELS[owner.choice].toLowerCase()}`,
+          : `      owner decided ${formatDateTime(owner.at, tz)}${decidedVia(owner)}: ${CHOICE_LABELS[owner.choice].toLowerCase()}`,
       );
     } else if (week.decision?.outcome === 'escalate') {
       out.push('      no decision yet');

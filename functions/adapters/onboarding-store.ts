@@ -24,7 +24,7 @@ import type {
   WeekRecord,
   WeekReminder,
 } from '#core/onboarding';
-import type { DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
+import type { DecisionChannel, DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
 import { callAws } from './aws-errors.ts';
 
 const pk = (id: string) => `ONB#${id}`;
@@ -502,13 +502,14 @@ export class OnboardingStore {
   async decideAsOwner(
     id: string,
     week: number,
-    decision: { choice: OwnerChoice; by: string; at: string },
+    decision: { choice: OwnerChoice; by: string; via: DecisionChannel; at: string },
   ): Promise<{ recorded: boolean; decision: StoredDecision | undefined }> {
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: pk(id), sk: decisionKey(week) },
-        UpdateExpression: 'SET #state = :decided, #choice = :choice, decidedBy = :by, decidedAt = :at',
+        UpdateExpression:
+          'SET #state = :decided, #choice = :choice, decidedBy = :by, decidedVia = :via, decidedAt = :at',
         ConditionExpression: '#state = :waiting',
         ExpressionAttributeNames: { '#state': 'state', '#choice': 'choice' },
         ExpressionAttributeValues: {
@@ -516,6 +517,7 @@ export class OnboardingStore {
           ':waiting': 'waiting',
           ':choice': decision.choice,
           ':by': decision.by,
+          ':via': decision.via,
           ':at': decision.at,
         },
         ReturnValues: 'ALL_NEW',

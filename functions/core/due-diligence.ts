@@ -276,6 +276,7 @@ export function dueDiligenceAnswer(request: DecisionRequest): OwnerAnswer {
     choice: request.choice,
     at: request.decidedAt ?? request.askedAt,
     ...(request.decidedBy ? { by: request.decidedBy } : {}),
+    ...(request.decidedVia ? { via: request.decidedVia } : {}),
     reason:
       request.choice === 'abort'
         ? 'the owner decided not to start the onboarding'

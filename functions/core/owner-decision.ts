@@ -39,11 +39,16 @@ export interface DecisionRequest {
   /** When the default applies if nobody decided. */
   dueAt: string;
   choice?: OwnerChoice;
-  /** The address the decision link was sent to: who decided. */
+  /** The address the decision link was sent to, or the reply came from: who decided. */
   decidedBy?: string;
+  /** How: the email's link (confirmed on its page), or a reply to the email. */
+  decidedVia?: DecisionChannel;
   decidedAt?: string;
   timedOutAt?: string;
 }
+
+/** How the owner's decision came: through the email's link, or by replying to the email. */
+export type DecisionChannel = 'link' | 'email';
 
 /** What came of asking the owner, recorded on the week with the gate's decision. */
 export interface OwnerAnswer {
@@ -51,8 +56,10 @@ export interface OwnerAnswer {
   choice: OwnerChoice | 'none';
   /** When they decided, or when the deadline passed. */
   at: string;
-  /** Who decided (the address the link was sent to). */
+  /** Who decided (the address the link was sent to, or the reply came from). */
   by?: string;
+  /** How they decided (absent: nobody decided, or it was recorded before this was kept). */
+  via?: DecisionChannel;
   /** In words, for the emails and the timeline. */
   reason: string;
 }
@@ -127,6 +134,7 @@ export function ownerAnswer(
     choice: request.choice,
     at: request.decidedAt ?? request.askedAt,
     ...(request.decidedBy ? { by: request.decidedBy } : {}),
+    ...(request.decidedVia ? { via: request.decidedVia } : {}),
     reason,
   };
 }

@@ -30,6 +30,7 @@ export const decisionPage = {
       week: claims.week,
       choice: claims.choice,
       by: claims.recipient,
+      via: 'link',
     });
     if (!result.recorded) return decisionRefusedPage(result.refusal, claims.choice);
     return decisionRecordedPage({ ...result.question, choice: result.choice }, result.request);

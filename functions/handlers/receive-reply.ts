@@ -292,7 +292,13 @@ async function decideByReply(
     return { ok: false, why: reading.why, question: open.question };
   }
   const result = await decideAsOwner(
-    { onboardingId: reply.onboardingId, week: reply.week, choice: reading.choice, by: reply.from },
+    {
+      onboardingId: reply.onboardingId,
+      week: reply.week,
+      choice: reading.choice,
+      by: reply.from,
+      via: 'email',
+    },
     found,
   );
   if (!result.recorded) return refused(result.refusal, reading.choice);

@@ -79,6 +79,14 @@ describe('onramp start', () => {
     expect(stdout).toContain('Status: completed');
   });
 
+  it('plays the owner-aborts scenario: the owner aborts by replying, and the timeline says so', async () => {
+    const { code, stdout } = await onramp(['start', '--scenario', 'owner-aborts']);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/owner asked .+\n(.+\n)*?\s+owner decided .+ by email: abort the onboarding/);
+    expect(stdout).toContain('Status: aborted');
+  });
+
   it('refuses an unknown scenario, naming the known ones', async () => {
     const { code, stderr } = await onramp(['start', '--scenario', 'chaos']);
 

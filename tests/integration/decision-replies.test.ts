@@ -184,9 +184,19 @@ describe('the owner replies "ABORT" from Gmail', () => {
       runtime.store.listWeeks(id),
       runtime.store.findDecision(id, 3),
     ]);
-    expect(decided).toMatchObject({ state: 'decided', choice: 'abort', decidedBy: OWNER });
+    expect(decided).toMatchObject({
+      state: 'decided',
+      choice: 'abort',
+      decidedBy: OWNER,
+      decidedVia: 'email',
+    });
     expect(decided?.taskToken).toBeUndefined();
-    expect(weeks[2]!.decision?.owner).toMatchObject({ choice: 'abort', by: OWNER, at: decided!.decidedAt });
+    expect(weeks[2]!.decision?.owner).toMatchObject({
+      choice: 'abort',
+      by: OWNER,
+      via: 'email',
+      at: decided!.decidedAt,
+    });
     expect(onboarding).toMatchObject({ status: 'aborted', abortedAt: decided!.decidedAt });
   });
 

@@ -182,7 +182,7 @@ describe('the timeline of a due diligence', () => {
     expect(section).toMatch(/✉ reference-3 tom@becker-bikes\.example — "Reminder: /);
     expect(section).toMatch(/reference 2 answered .*: reliability 5, quality 5, communication 5 \(flagged\)/);
     expect(section).toContain('ask the owner: 3 of 3 references answered');
-    expect(section).toMatch(/owner decided .*: continue/);
+    expect(section).toMatch(/owner decided .* by link: continue/);
   });
 });
 

@@ -100,9 +100,20 @@ describe('a silent partner: hold, then the owner is asked and aborts through the
       runtime.store.findDecision(id, 3),
     ]);
     expect(weeks.map((w) => w.decision?.outcome)).toEqual(['advance', 'hold', 'escalate']);
-    expect(question).toMatchObject({ week: 3, state: 'decided', choice: 'abort', decidedBy: OWNER });
+    expect(question).toMatchObject({
+      week: 3,
+      state: 'decided',
+      choice: 'abort',
+      decidedBy: OWNER,
+      decidedVia: 'link',
+    });
     expect(question?.taskToken).toBeUndefined();
-    expect(weeks[2]!.decision?.owner).toMatchObject({ choice: 'abort', by: OWNER, at: question!.decidedAt });
+    expect(weeks[2]!.decision?.owner).toMatchObject({
+      choice: 'abort',
+      by: OWNER,
+      via: 'link',
+      at: question!.decidedAt,
+    });
     expect(onboarding).toMatchObject({ status: 'aborted', abortedAt: question!.decidedAt });
   });
 

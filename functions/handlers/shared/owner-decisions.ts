@@ -2,7 +2,7 @@ import { clock } from '#adapters/clock';
 import type { OnboardingWeek, StoredDecision } from '#adapters/onboarding-store';
 import type { DueDiligenceVerdict } from '#core/due-diligence';
 import type { Onboarding, WeekRecord } from '#core/onboarding';
-import { isOwnerChoice, type OwnerChoice } from '#core/owner-decision';
+import { type DecisionChannel, isOwnerChoice, type OwnerChoice } from '#core/owner-decision';
 import {
   type DecisionQuestion,
   type DecisionRefusal,
@@ -48,6 +48,8 @@ export interface OwnerDecisionAttempt {
   choice: unknown;
   /** The owner's address the decision came through (the link's recipient, the reply's sender). */
   by: string;
+  /** The way it came: the confirm page of the link, or a reply. */
+  via: DecisionChannel;
 }
 
 export type OwnerDecisionResult =
@@ -82,6 +84,7 @@ export async function decideAsOwner(
   const { recorded, decision } = await store.decideAsOwner(onboardingId, week, {
     choice,
     by: attempt.by,
+    via: attempt.via,
     at: now.toISOString(),
   });
   if (!decision) throw new Error(`The question of week ${week} vanished while deciding`);

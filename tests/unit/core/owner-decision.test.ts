@@ -72,6 +72,14 @@ describe('what each answer does', () => {
     expect(lastWeek(plan, [applied])).toBe(plan.weeks);
   });
 
+  it('keeps who decided and how (the link, or a reply); a decision recorded without how says nothing of it', () => {
+    const byReply = ownerAnswer(plan, hold, { ...decided('abort'), decidedVia: 'email' });
+    const unknown = ownerAnswer(plan, hold, decided('abort'));
+
+    expect(byReply).toMatchObject({ by: 'maria@santos-advisory.example', via: 'email' });
+    expect(unknown).not.toHaveProperty('via');
+  });
+
   it('extend holds with nothing new and adds a week; so does no decision by the deadline', () => {
     const extended = withOwnerAnswer(hold, ownerAnswer(plan, hold, decided('extend')));
     const timedOut = withOwnerAnswer(
