@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -23,6 +24,7 @@ import type {
   Role,
   WeekRecord,
   WeekReminder,
+  WeighedAnswers,
 } from '#core/onboarding';
 import type { DecisionChannel, DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
 import { callAws } from './aws-errors.ts';
@@ -51,6 +53,9 @@ export interface OnboardingHistory {
   weeks: WeekRecord[];
   feedback: Feedback[];
 }
+
+/** A side's answer item as stored: the latest answer and every earlier one (`history`). */
+export type StoredAnswer = Record<string, unknown>;
 
 /** An onboarding and one of its weeks, as read together; either may be missing. */
 export interface OnboardingWeek {
@@ -349,21 +354,50 @@ export class OnboardingStore {
   async closeWeek(
     id: string,
     week: number,
-    end: { decision: RecordedDecision; unfinishedTaskIds: string[] },
-  ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] }> {
+    end: { decision: RecordedDecision; unfinishedTaskIds: string[]; weighed: WeighedAnswers },
+    seen: Pick<WeekRecord, 'answersCounted'>,
+  ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] } | 'answers-arrived'> {
+    // Closed only if no answer was counted since the week was read: one that was is weighed too
+    // (the caller reads again), never stored and told "recorded" yet left out of the decision.
+    const counted =
+      seen.answersCounted === undefined ? 'attribute_not_exists(answersCounted)' : 'answersCounted = :seen';
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: pk(id), sk: weekKey(week) },
-        UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-        ExpressionAttributeValues: { ':decision': end.decision, ':unfinished': end.unfinishedTaskIds },
+        UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished, weighed = :weighed',
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(decision) AND ${counted}`,
+        ExpressionAttributeValues: {
+          ':decision': end.decision,
+          ':unfinished': end.unfinishedTaskIds,
+          ':weighed': end.weighed,
+          ...(seen.answersCounted === undefined ? {} : { ':seen': seen.answersCounted }),
+        },
       }),
     );
-    if (written) return end;
+    if (written) return { decision: end.decision, unfinishedTaskIds: end.unfinishedTaskIds };
     const stored = await this.getWeek(id, week);
-    if (!stored?.decision) throw new OnboardingNotFound(`${id} week ${week}`);
+    if (!stored) throw new OnboardingNotFound(`${id} week ${week}`);
+    if (!stored.decision) return 'answers-arrived';
     return { decision: stored.decision, unfinishedTaskIds: stored.unfinishedTaskIds ?? [] };
+  }
+
+  /**
+   * Counts an answer already written (`putFeedback`) on its week, while the week is open: false
+   * when the gate closed it first. Counting after writing is what lets the gate's close see that
+   * an answer came after it read the week's answers (`closeWeek`).
+   */
+  async countAnswer(id: string, week: number): Promise<boolean> {
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: weekKey(week) },
+        UpdateExpression: 'ADD answersCounted :one',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    return written !== undefined;
   }
 
   /**
@@ -405,9 +439,9 @@ export class OnboardingStore {
    * Records an answer to a week's check-in. A second answer from the same side replaces the
    * rating and keeps the earlier ones in `history`.
    */
-  async putFeedback(id: string, feedback: Feedback): Promise<void> {
+  async putFeedback(id: string, feedback: Feedback): Promise<StoredAnswer | undefined> {
     const { week, role, ...answer } = feedback;
-    await callAws(() =>
+    const { Attributes } = await callAws(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -435,8 +469,23 @@ export class OnboardingStore {
             ':empty': [],
             ':answer': [answer],
           },
+          ReturnValues: 'ALL_OLD',
         }),
       ),
+    );
+    return Attributes as StoredAnswer | undefined;
+  }
+
+  /**
+   * Takes back an answer the gate never weighed (the week closed between its write and its
+   * count): the side's item as it was before (`previous`, from putFeedback), or none at all.
+   */
+  async takeBackFeedback(id: string, feedback: Feedback, previous: StoredAnswer | undefined): Promise<void> {
+    const key = { pk: pk(id), sk: feedbackKey(feedback.week, feedback.role) };
+    await callAws(() =>
+      previous
+        ? this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...previous, ...key } }))
+        : this.db.send(new DeleteCommand({ TableName: this.tableName, Key: key })),
     );
   }
 

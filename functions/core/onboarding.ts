@@ -80,7 +80,17 @@ export interface WeekRecord extends Batch {
   decision?: RecordedDecision;
   /** Tasks the owner reported unfinished at the end of the week: carried into the next one. */
   unfinishedTaskIds?: string[];
+  /**
+   * Answers counted on the week while it was open (each answer, a replaced one too, once it is
+   * stored): the gate closes the week only if none came after it read them.
+   */
+  answersCounted?: number;
+  /** When each side's answer that the gate weighed was given (absent: the side was silent). */
+  weighed?: WeighedAnswers;
 }
+
+/** The answers the gate weighed, by when each side gave theirs. */
+export type WeighedAnswers = Partial<Record<'owner' | 'partner', string>>;
 
 /** What the reminder step found at the end of a week's feedback window. */
 export interface WeekReminder {

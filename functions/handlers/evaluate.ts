@@ -1,7 +1,7 @@
 import { clock } from '#adapters/clock';
 import { communicationHealth, silentSides } from '#core/communication-health';
 import { silenceEmail } from '#core/emails/escalation';
-import { OnboardingNotFound } from '#core/errors';
+import { OnboardingNotFound, TransientError } from '#core/errors';
 import { endOfWeek, gateHistory } from '#core/gate';
 import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
 import { decisionDueAt, decisionTimeoutSeconds } from '#core/owner-decision';
@@ -12,6 +12,39 @@ import { store } from './shared/store.ts';
 
 const evaluateInput = workflowStateSchema.required({ remaining: true });
 
+/** How often the gate reads the week again when answers keep arriving as it closes it. */
+const CLOSE_ATTEMPTS = 5;
+
+/**
+ * Decides the week from its answers and records the decision, once. An answer counted after the
+ * answers were read makes the close fail (store.closeWeek), and the week is read and decided
+ * again with it: an answer that was told "recorded" is always weighed. A week decided already (a
+ * retried step) keeps its first decision.
+ */
+async function closeWeek(onboardingId: string, week: number, remaining: number) {
+  for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
+    // Every answer, not just this week's: a silence is told with the date of the side's last answer.
+    const history = await store.getOnboardingHistory(onboardingId, 1);
+    const current = history.weeks.find((w) => w.week === week);
+    if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
+    const answers = history.feedback.filter((f) => f.week === week);
+    const owner = answers.find((f) => f.role === 'owner');
+    const partner = answers.find((f) => f.role === 'partner');
+    const end = endOfWeek({
+      plan: history.onboarding.plan,
+      week: current,
+      feedback: { owner, partner },
+      history: gateHistory(history.weeks, week),
+      remaining,
+    });
+    const weighed = { ...(owner ? { owner: owner.at } : {}), ...(partner ? { partner: partner.at } : {}) };
+    const closed = await store.closeWeek(onboardingId, week, { ...end, weighed }, current);
+    if (closed !== 'answers-arrived') return { ...history, current, decision: closed.decision };
+  }
+  // Answers still arriving: the step's retry (with backoff) decides once they have settled.
+  throw new TransientError(`Answers to week ${week} kept arriving while it was being decided`);
+}
+
 /**
  * After the feedback window: the week ends (core `endOfWeek`): the gate's decision from the
  * week's feedback, or the end of the onboarding. It is recorded on the week once; the workflow
@@ -20,24 +53,8 @@ const evaluateInput = workflowStateSchema.required({ remaining: true });
  */
 export const handler = workflowStep('evaluate', evaluateInput, async (state): Promise<WorkflowState> => {
   const { onboardingId, week, remaining } = state;
-  // Every answer, not just this week's: a silence is told with the date of the side's last answer.
-  const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
+  const { onboarding, weeks, feedback, current, decision } = await closeWeek(onboardingId, week, remaining);
   const { plan } = onboarding;
-  const current = weeks.find((w) => w.week === week);
-  if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
-  const answers = feedback.filter((f) => f.week === week);
-
-  const end = endOfWeek({
-    plan,
-    week: current,
-    feedback: {
-      owner: answers.find((f) => f.role === 'owner'),
-      partner: answers.find((f) => f.role === 'partner'),
-    },
-    history: gateHistory(weeks, week),
-    remaining,
-  });
-  const { decision } = await store.closeWeek(onboardingId, week, end);
   if (decision.outcome === 'finish')
     return { onboardingId, week, stage: current.stage, remaining, done: true };
   // The escalation names the silent itself; otherwise a silent partner is told to the owner now.

@@ -33,7 +33,20 @@ export async function recordFeedback(input: FeedbackInput, read?: OnboardingWeek
   if (issues.length > 0) throw new FeedbackInvalid(issues);
 
   const feedback: Feedback = { week: weekNumber, ...answer, at: clock.now().toISOString() };
-  await store.putFeedback(onboardingId, feedback);
+  const previous = await store.putFeedback(onboardingId, feedback);
+  // Counted on the week once written: the gate closes the week only if no answer was counted
+  // after it read them. When the gate closed it first, the answer counts only if the gate read it.
+  if (!(await store.countAnswer(onboardingId, weekNumber))) {
+    const decided = await store.getWeek(onboardingId, weekNumber);
+    if (decided?.weighed?.[answer.role] !== feedback.at) {
+      await store.takeBackFeedback(onboardingId, feedback, previous);
+      logger.info('feedback came after the gate', { onboardingId, week: weekNumber, role: answer.role });
+      const issues = feedbackIssues(weekNumber, decided, answer);
+      throw new FeedbackInvalid(
+        issues.length > 0 ? issues : [{ path: 'week', message: `week ${weekNumber} is closed` }],
+      );
+    }
+  }
   logger.info('feedback recorded', {
     onboardingId,
     week: weekNumber,

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -524,19 +525,59 @@ describe('OnboardingStore.closeWeek', () => {
     reason: 'hold at 25%: the owner rated the work 3/5 (4 needed to advance)',
   };
 
-  it('records the end of a week only if the week has none yet', async () => {
+  const weighed = { owner: '2026-12-10T15:00:00.000Z' };
+
+  it('records the end of a week only if the week has none yet and no answer came since it was read', async () => {
     // Prepare
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'] });
+    const end = await store.closeWeek(
+      id,
+      2,
+      { decision, unfinishedTaskIds: ['receipts'], weighed },
+      { answersCounted: 1 },
+    );
 
     // Assess
     expect(end).toEqual({ decision, unfinishedTaskIds: ['receipts'] });
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
       Key: { pk, sk: 'WEEK#02' },
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(decision) AND answersCounted = :seen',
+      ExpressionAttributeValues: expect.objectContaining({ ':seen': 1, ':weighed': weighed }),
     });
+  });
+
+  it('closes a week nobody answered only while no answer has been counted', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    await store.closeWeek(id, 2, { decision, unfinishedTaskIds: [], weighed: {} }, {});
+
+    // Assess
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(decision) AND attribute_not_exists(answersCounted)',
+    });
+  });
+
+  it('says so when an answer was counted after the week was read, and records nothing', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: weekItem(id, { ...weekFixture(2, 1), answersCounted: 2 }) });
+
+    // Act
+    const end = await store.closeWeek(
+      id,
+      2,
+      { decision, unfinishedTaskIds: [], weighed },
+      { answersCounted: 1 },
+    );
+
+    // Assess
+    expect(end).toBe('answers-arrived');
   });
 
   it('returns the end recorded the first time when a retried step closes the week again', async () => {
@@ -548,10 +589,78 @@ describe('OnboardingStore.closeWeek', () => {
     });
 
     // Act
-    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'] });
+    const end = await store.closeWeek(
+      id,
+      2,
+      { decision, unfinishedTaskIds: ['receipts'], weighed },
+      { answersCounted: 1 },
+    );
 
     // Assess
     expect(end).toEqual({ decision: first, unfinishedTaskIds: [] });
+  });
+});
+
+describe('OnboardingStore.countAnswer', () => {
+  it('adds one to the week’s count while the week is open', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    const counted = await store.countAnswer(id, 3);
+
+    // Assess
+    expect(counted).toBe(true);
+    expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
+      Key: { pk, sk: 'WEEK#03' },
+      UpdateExpression: 'ADD answersCounted :one',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+    });
+  });
+
+  it('counts nothing once the gate has decided the week', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    // Act / Assess
+    expect(await store.countAnswer(id, 3)).toBe(false);
+  });
+});
+
+describe('OnboardingStore.takeBackFeedback', () => {
+  const late: Feedback = {
+    week: 3,
+    role: 'partner',
+    rating: 4,
+    unfinishedTaskIds: [],
+    source: 'link',
+    at: '2027-01-11T15:00:01.000Z',
+  };
+
+  it('deletes the side’s answer when it was its first', async () => {
+    // Prepare
+    ddb.on(DeleteCommand).resolves({});
+
+    // Act
+    await store.takeBackFeedback(id, late, undefined);
+
+    // Assess
+    expect(ddb).toReceiveCommandExactlyOnceWith(DeleteCommand, {
+      TableName: TABLE,
+      Key: { pk, sk: 'FEEDBACK#03#partner' },
+    });
+  });
+
+  it('puts back the answer the side gave before', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+    const previous = { pk, sk: 'FEEDBACK#03#partner', rating: 3, history: [{ rating: 3 }] };
+
+    // Act
+    await store.takeBackFeedback(id, late, previous);
+
+    // Assess
+    expect(ddb).toReceiveCommandExactlyOnceWith(PutCommand, { TableName: TABLE, Item: previous });
   });
 });
 
