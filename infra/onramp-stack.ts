@@ -68,6 +68,7 @@ export class OnrampStack extends Stack {
             {
               id: 'InboundMailFailed',
               queue: inbound.failures,
+              from: inbound.function,
               description: `An email to the inbound address failed in the inbound function after its retries; its SES event waits in the queue of the InboundFailureQueueUrl output for ${failedEventRetention.toDays()} days.`,
             },
           ]

@@ -21,6 +21,8 @@ export interface FailureQueue {
   /** The alarm's construct id (`InboundMailFailed`). */
   id: string;
   queue: IQueue;
+  /** The function whose failed asynchronous events Lambda puts in the queue. */
+  from: IFunction;
   /** What failed and where to find it: the alarm's description, which its email carries. */
   description: string;
 }
@@ -74,11 +76,18 @@ export class Monitoring extends Construct {
     // The maximum, not the average: one message waiting is the alarm. SQS stops sending metrics for
     // a queue left empty and untouched for six hours (missing data: not breaching) until a message
     // arrives. The alarm stays in ALARM until the queue is emptied, so it is emailed once per incident.
-    for (const { id: alarmId, queue, description } of failureQueues) {
+    for (const { id: alarmId, queue, from, description } of failureQueues) {
       alarmOnAny(
         alarmId,
         queue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
         description,
+      );
+      // The last way to lose an event: Lambda could not even put it in the queue (a policy or
+      // encryption problem). Lambda counts those on the function, not on the queue.
+      alarmOnAny(
+        `${alarmId}Undelivered`,
+        from.metric('DestinationDeliveryFailures', { period, statistic: Stats.SUM }),
+        `${from.node.id}: Lambda could not put a failed event in its failure queue; the event is lost. The function's log group names the request.`,
       );
     }
 

@@ -392,6 +392,19 @@ describe('failed inbound mail', () => {
     });
   });
 
+  it('alarms when Lambda cannot even put a failed event in the queue, through the same topic', () => {
+    const [topicId] = only(resources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'DestinationDeliveryFailures',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdAt(stack, 'Inbound', 'InboundMail') } }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
   it('publishes the queue URL, where the operator reads failed events', () => {
     template.hasOutput('InboundFailureQueueUrl', { Value: { Ref: queueId() } });
   });

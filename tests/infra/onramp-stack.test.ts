@@ -357,6 +357,9 @@ describe('without an inbound address', () => {
     expect(resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties.Namespace)).not.toContain(
       'AWS/SQS',
     );
+    expect(resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties.MetricName)).not.toContain(
+      'DestinationDeliveryFailures',
+    );
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('InboundFailureQueueUrl');
   });
 });
