@@ -19,6 +19,7 @@ import { FeedbackInvalid } from '#core/errors';
 import { messageKey } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { addressOf, maskAddress } from '#core/inbound-senders';
+import type { Onboarding, WeekRecord } from '#core/onboarding';
 import type { OwnerChoice } from '#core/owner-decision';
 import { type DecisionQuestion, type DecisionRefusal, openQuestion } from '#core/pages/decision';
 import { type ReplyRole, verifyReplyToken } from '#core/reply-address';
@@ -181,50 +182,52 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
   );
   if (autoReply) return drop(['auto-reply'], { onboardingId, autoReply });
 
-  if (claims.purpose === 'decision') {
-    const question = await findQuestion(onboardingId, claims.week, found);
-    const visible = visibleReply(parsed.text ?? '');
-    const decided = await decideByReply(question, {
-      onboardingId,
-      week: claims.week,
-      visible,
-      from: screening.sender,
-    });
-    if (!decided) return drop(['reply-address-unknown'], { onboardingId, week: claims.week });
-    const context: DecisionReplyContext = {
-      onboardingId,
-      question: decided.question,
-      to: screening.sender,
-      replyAddress: delivery.recipient.toLowerCase(),
-    };
-    const facts = { onboardingId, week: claims.week };
-    if (decided.ok) {
-      const replied = await replies.sendOnce(replyKey, decisionRecordedReply(context, decided.choice), {
-        outcome: 'decision-recorded',
-        onboardingId,
-      });
-      return { outcome: 'decision-recorded', ...facts, choice: decided.choice, replied };
-    }
-    const replied = await replies.sendOnce(replyKey, decisionNotRecordedReply(context, decided.why), {
-      outcome: 'decision-not-recorded',
-      onboardingId,
-    });
-    logger.info('inbound decision not recorded', {
-      sesMessageId,
-      ...facts,
-      reason: decided.why.reason,
-      replied,
-    });
-    return { outcome: 'decision-not-recorded', ...facts, reason: decided.why.reason, replied };
-  }
-
-  const facts = { onboardingId, week: claims.week, role: claims.role };
-  const context: FeedbackReplyContext = {
-    plan,
-    week: { week: claims.week, feedbackDueAt: week?.feedbackDueAt ?? clock.now().toISOString() },
-    role: claims.role,
-    to: screening.sender,
+  const reply: GenuineReply = {
+    sesMessageId,
+    onboardingId,
+    week: claims.week,
+    found: { onboarding, week },
+    from: screening.sender,
     replyAddress: delivery.recipient.toLowerCase(),
+    replyKey,
+    visible: visibleReply(parsed.text ?? ''),
+  };
+  if (claims.purpose === 'checkin') return answerCheckin(reply, claims.role);
+  return (
+    (await answerQuestion(reply)) ?? drop(['reply-address-unknown'], { onboardingId, week: claims.week })
+  );
+}
+
+/** A reply that passed every check: from whom, about what, and what it says above the quote. */
+interface GenuineReply {
+  sesMessageId: string;
+  onboardingId: string;
+  week: number;
+  found: { onboarding: Onboarding; week: WeekRecord | undefined };
+  /** The sender, the side's own address. */
+  from: string;
+  /** The address it was sent to, which onramp's answer comes from again. */
+  replyAddress: string;
+  /** The message's key for answering it once. */
+  replyKey: string;
+  /** What the person wrote, without the quoted email and the signature. */
+  visible: string;
+}
+
+/**
+ * A reply to a week's check-in: recorded as that side's answer (source `email`) when it says a
+ * rating and the week is open, and answered with what was recorded, or why nothing was.
+ */
+async function answerCheckin(reply: GenuineReply, role: ReplyRole): Promise<ReplyOutcome> {
+  const { onboardingId, replyKey, sesMessageId } = reply;
+  const { onboarding, week } = reply.found;
+  const facts = { onboardingId, week: reply.week, role };
+  const context: FeedbackReplyContext = {
+    plan: onboarding.plan,
+    week: { week: reply.week, feedbackDueAt: week?.feedbackDueAt ?? clock.now().toISOString() },
+    role,
+    to: reply.from,
+    replyAddress: reply.replyAddress,
   };
   const notRecorded = async (why: NotRecordedReason): Promise<ReplyOutcome> => {
     const replied = await replies.sendOnce(replyKey, feedbackNotRecordedReply(context, why), {
@@ -241,7 +244,7 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     return notRecorded({ reason: 'week-closed' });
   }
 
-  const answer = readAnswer(visibleReply(parsed.text ?? ''));
+  const answer = readAnswer(reply.visible);
   if (!answer.ok) {
     return notRecorded(
       answer.reason === 'rating-out-of-range' ? { reason: answer.reason, given: answer.given } : answer,
@@ -254,9 +257,9 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
         rating: answer.rating,
         ...(answer.comment ? { comment: answer.comment } : {}),
         source: 'email',
-        from: screening.sender,
+        from: reply.from,
       },
-      found,
+      reply.found,
     );
   } catch (error) {
     // Decided between the check above and the write: the gate ran meanwhile.
@@ -268,6 +271,48 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     onboardingId,
   });
   return { outcome: 'feedback-recorded', ...facts, rating: answer.rating, replied };
+}
+
+/**
+ * A reply to the owner's question (an address of purpose `decision`): read for the owner's
+ * decision (decideByReply) and answered with what was decided, or why nothing was. Undefined when
+ * there is no such question.
+ */
+async function answerQuestion(reply: GenuineReply): Promise<ReplyOutcome | undefined> {
+  const { onboardingId, replyKey, sesMessageId } = reply;
+  const question = await findQuestion(onboardingId, reply.week, reply.found);
+  const decided = await decideByReply(question, {
+    onboardingId,
+    week: reply.week,
+    visible: reply.visible,
+    from: reply.from,
+  });
+  if (!decided) return undefined;
+  const context: DecisionReplyContext = {
+    onboardingId,
+    question: decided.question,
+    to: reply.from,
+    replyAddress: reply.replyAddress,
+  };
+  const facts = { onboardingId, week: reply.week };
+  if (decided.ok) {
+    const replied = await replies.sendOnce(replyKey, decisionRecordedReply(context, decided.choice), {
+      outcome: 'decision-recorded',
+      onboardingId,
+    });
+    return { outcome: 'decision-recorded', ...facts, choice: decided.choice, replied };
+  }
+  const replied = await replies.sendOnce(replyKey, decisionNotRecordedReply(context, decided.why), {
+    outcome: 'decision-not-recorded',
+    onboardingId,
+  });
+  logger.info('inbound decision not recorded', {
+    sesMessageId,
+    ...facts,
+    reason: decided.why.reason,
+    replied,
+  });
+  return { outcome: 'decision-not-recorded', ...facts, reason: decided.why.reason, replied };
 }
 
 /**
