@@ -8,6 +8,7 @@ import {
   PutCommand,
   type PutCommandOutput,
   paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
   type UpdateCommandOutput,
@@ -26,8 +27,10 @@ import type {
   WeekReminder,
   WeighedAnswers,
 } from '#core/onboarding';
+import type { ListPosition, OnboardingListing, OnboardingPage } from '#core/onboarding-list';
 import type { DecisionChannel, DecisionRequest, OwnerAnswer, OwnerChoice } from '#core/owner-decision';
 import { callAws } from './aws-errors.ts';
+import type { tableDefinition } from './table-definition.ts';
 
 const pk = (id: string) => `ONB#${id}`;
 const ONBOARDING = 'ONBOARDING';
@@ -43,6 +46,8 @@ const decisionKey = (week: number) => `DECISION#${String(week).padStart(2, '0')}
 const referenceKey = (reference: number) => `REFERENCE#${String(reference).padStart(2, '0')}`;
 /** The due diligence's verdict; sorts before EMAIL#, outside every history query. */
 const DUE_DILIGENCE = 'DUE-DILIGENCE';
+/** The index of onboardings by status, in the order they were created (see table-definition.ts). */
+const STATUS_INDEX: (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'] = 'byStatus';
 
 /** A question to the owner as stored: with the workflow's task token while it waits (never shown). */
 export type StoredDecision = DecisionRequest & { taskToken?: string };
@@ -121,6 +126,73 @@ export class OnboardingStore {
     const onboarding = await this.findOnboarding(id);
     if (!onboarding) throw new OnboardingNotFound(id);
     return onboarding;
+  }
+
+  /**
+   * One page of the onboardings with `status`, newest first, from one Query on the status index
+   * (eventually consistent, as every index read is: a change shows there a moment later). Only
+   * the fields a listing shows are read back, never the plan; `title` is kept on the item for
+   * this (`toOnboardingItem`), and only an onboarding stored before that costs one read more,
+   * of its plan, for its title. One item more than `limit` is asked for, so `next` is there
+   * exactly when another page has something: a listing never ends on an empty page (unless the
+   * read stopped at DynamoDB's 1 MB, where its own key says where to go on).
+   */
+  async listOnboardings(
+    status: OnboardingStatus,
+    page: { limit: number; startKey?: ListPosition },
+  ): Promise<OnboardingPage> {
+    const { Items = [], LastEvaluatedKey } = await callAws(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: STATUS_INDEX,
+          KeyConditionExpression: '#status = :status',
+          ProjectionExpression: '#pk, #sk, #id, #title, #status, #createdAt, #updatedAt',
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            '#sk': 'sk',
+            '#id': 'id',
+            '#title': 'title',
+            '#status': 'status',
+            '#createdAt': 'createdAt',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: { ':status': status },
+          ScanIndexForward: false,
+          Limit: page.limit + 1,
+          ...(page.startKey
+            ? {
+                ExclusiveStartKey: {
+                  pk: pk(page.startKey.onboardingId),
+                  sk: ONBOARDING,
+                  status,
+                  createdAt: page.startKey.createdAt,
+                },
+              }
+            : {}),
+        }),
+      ),
+    );
+    const shown = Items.slice(0, page.limit);
+    const last = shown.at(-1);
+    const positionOf = (key: Record<string, unknown>): ListPosition => ({
+      onboardingId: String(key.pk).slice(pk('').length),
+      createdAt: String(key.createdAt),
+    });
+    const next =
+      Items.length > page.limit && last ? positionOf(last) : LastEvaluatedKey && positionOf(LastEvaluatedKey);
+    const untitled = shown.filter((item) => typeof item.title !== 'string').map((item) => String(item.id));
+    const titles = untitled.length > 0 ? await this.plannedTitles(untitled) : new Map<string, string>();
+    const onboardings = shown.map(
+      (item): OnboardingListing => ({
+        id: String(item.id),
+        title: typeof item.title === 'string' ? item.title : (titles.get(String(item.id)) ?? ''),
+        status: item.status as OnboardingStatus,
+        createdAt: String(item.createdAt),
+        ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
+      }),
+    );
+    return { onboardings, ...(next ? { next } : {}) };
   }
 
   /**
@@ -838,6 +910,38 @@ export class OnboardingStore {
     return sortKeys.map((sk) => items.find((item) => item.sk === sk));
   }
 
+  /**
+   * The titles of onboardings stored before the title was kept beside the plan, from their plans,
+   * in one BatchGet (at most a page of them: 100 keys, BatchGet's limit). Plans are large, so a
+   * throttled or oversized answer may leave keys unprocessed: those are asked for again, a few times.
+   */
+  private async plannedTitles(ids: string[]): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    let keys: Record<string, unknown>[] = ids.map((id) => ({ pk: pk(id), sk: ONBOARDING }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt === 4) throw new TransientError('BatchGet left plans unprocessed');
+      const { Responses, UnprocessedKeys } = await callAws(() =>
+        this.db.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#id, #plan',
+                ExpressionAttributeNames: { '#id': 'id', '#plan': 'plan' },
+              },
+            },
+          }),
+        ),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) {
+        const plan = JSON.parse(String(item.plan)) as Pick<Onboarding['plan'], 'title'>;
+        titles.set(String(item.id), plan.title);
+      }
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return titles;
+  }
+
   /** Every item of the onboarding whose sort key is at or after `from`. */
   private queryFrom(id: string, from: string): Promise<Record<string, unknown>[]> {
     return this.queryAll({
@@ -885,14 +989,25 @@ export class OnboardingStore {
 /**
  * The plan is stored as one JSON string, not as a DynamoDB map: it is a document that is read
  * whole and never queried by attribute, and every step reads it, so one string attribute keeps
- * each read cheap to (de)serialize however many tasks the plan has.
+ * each read cheap to (de)serialize however many tasks the plan has. Its title is kept beside it
+ * too (a plan never changes once started, so the copy cannot drift): a listing reads the title
+ * without the plan.
  */
 function toOnboardingItem(onboarding: Onboarding): Record<string, unknown> {
-  return { pk: pk(onboarding.id), sk: ONBOARDING, ...onboarding, plan: JSON.stringify(onboarding.plan) };
+  return {
+    pk: pk(onboarding.id),
+    sk: ONBOARDING,
+    ...onboarding,
+    title: onboarding.plan.title,
+    plan: JSON.stringify(onboarding.plan),
+  };
 }
 
 function fromOnboardingItem(item: Record<string, unknown>): Onboarding {
-  const onboarding = withoutKeys<Omit<Onboarding, 'plan'> & { plan: string }>(item);
+  // The title's copy is the listing's; the onboarding has it in its plan.
+  const { title: _title, ...onboarding } = withoutKeys<
+    Omit<Onboarding, 'plan'> & { plan: string; title?: string }
+  >(item);
   return { ...onboarding, plan: JSON.parse(onboarding.plan) as Onboarding['plan'] };
 }
 

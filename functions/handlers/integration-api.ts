@@ -15,6 +15,7 @@ import {
   PlanInvalid,
   TransientError,
 } from '#core/errors';
+import { listCursorKey, onboardingListView, parseListQuery } from '#core/onboarding-list';
 import { onboardingStatusView } from '#core/onboarding-status';
 import { verifyWebhookSignature } from '#core/webhook-signature';
 import { cancelOnboarding, pauseOnboarding, resumeOnboarding } from './onboarding-controls.ts';
@@ -56,7 +57,8 @@ const actOnce = makeIdempotent(act, {
 });
 
 /**
- * The API other systems call: start an onboarding, read its status, pause, resume or cancel it.
+ * The API other systems call: start an onboarding, list onboardings by status, read one's status,
+ * pause, resume or cancel it.
  * Every request is signed per Standard Webhooks with the secret in Secrets Manager; an unsigned,
  * forged or stale one is refused before anything is read or written.
  */
@@ -66,10 +68,12 @@ export async function handler(
 ): Promise<APIGatewayProxyResultV2> {
   try {
     const body = requestBody(event);
-    const check = verifyWebhookSignature(await signingSecret.value(), { headers: event.headers, body });
+    const secret = await signingSecret.value();
+    const check = verifyWebhookSignature(secret, { headers: event.headers, body });
     if (!check.ok) throw new HttpProblem(401, `The request is not signed as required: ${check.reason}`);
     const onboardingId = event.pathParameters?.id;
 
+    if (event.routeKey === 'GET /onboardings') return jsonResponse(200, await list(event, secret));
     if (event.routeKey === 'GET /onboardings/{id}') return jsonResponse(200, await status(onboardingId!));
 
     if (event.routeKey === 'POST /onboardings' || body !== '') requireJson(event, body);
@@ -148,6 +152,25 @@ async function status(onboardingId: string) {
   });
 }
 
+/**
+ * One page of the onboardings with a status, newest first, in one Query on the status index. Bad
+ * parameters (a forged or foreign cursor included) are a 400 listing every problem, in the shape
+ * of a plan's issues; nothing is read then.
+ */
+async function list(event: APIGatewayProxyEventV2, secret: string) {
+  const cursorKey = listCursorKey(secret);
+  const parsed = parseListQuery(event.queryStringParameters, cursorKey);
+  if (!parsed.ok)
+    throw new HttpProblem(
+      400,
+      `The query has ${parsed.issues.length} problem${parsed.issues.length === 1 ? '' : 's'}`,
+      { issues: parsed.issues },
+    );
+  const { status, limit, startKey } = parsed.query;
+  const page = await store.listOnboardings(status, { limit, ...(startKey ? { startKey } : {}) });
+  return onboardingListView(page, { status, cursorKey, statusUrl: (id) => statusUrlOf(event, id) });
+}
+
 /** A body must be JSON, and well-formed, before it is acted on. */
 function requireJson(event: APIGatewayProxyEventV2, body: string): void {
   const type = mediaType(event.headers);
@@ -166,10 +189,15 @@ function requireJson(event: APIGatewayProxyEventV2, body: string): void {
 /** The status URL of the onboarding a request started or changed. */
 function locationOf(event: APIGatewayProxyEventV2, body: Record<string, unknown>): Record<string, string> {
   if (typeof body.onboardingId !== 'string') return {};
-  const scheme = event.headers['x-forwarded-proto'] ?? 'https';
-  const url = `${scheme}://${event.requestContext.domainName}/onboardings/${encodeURIComponent(body.onboardingId)}`;
+  const url = statusUrlOf(event, body.onboardingId);
   body.statusUrl = url;
   return { location: url };
+}
+
+/** Where an onboarding's status is read, on the host the request came to. */
+function statusUrlOf(event: APIGatewayProxyEventV2, onboardingId: string): string {
+  const scheme = event.headers['x-forwarded-proto'] ?? 'https';
+  return `${scheme}://${event.requestContext.domainName}/onboardings/${encodeURIComponent(onboardingId)}`;
 }
 
 /** What a refused or failed request gets: a status code and a message, never internals. */

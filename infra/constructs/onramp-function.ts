@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import type { tableDefinition } from '#adapters/table-definition';
 import { fromRoot, repoRoot } from '../paths.ts';
 
 /**
@@ -18,6 +19,7 @@ import { fromRoot, repoRoot } from '../paths.ts';
  */
 export const needSchema = z.enum([
   'table',
+  'statusIndex',
   'idempotency',
   'mail',
   'operator',
@@ -57,6 +59,9 @@ export interface OnrampFunctionProps {
   entry: string;
   logRetention: RetentionDays;
 }
+
+/** The index that lists onboardings by status (functions/adapters/table-definition.ts). */
+const statusIndex: (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'] = 'byStatus';
 
 /** The DynamoDB actions of functions/adapters/onboarding-store.ts, and no other. */
 const tableActions = [
@@ -124,11 +129,26 @@ export class OnrampFunction extends NodejsFunction {
   /**
    * Sets TABLE_NAME and grants the item operations the handlers use, on the table itself only:
    * CDK's `grants.readWriteData` (and `table.grant`) would add Scan, DeleteItem, the streams and
-   * `index/*`, none of which a deployed function calls (no handler queries an index).
+   * `index/*`, none of which a deployed function calls (the one that lists onboardings needs
+   * `statusIndex` as well).
    */
   bindTable(table: ITable): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
     Grant.addToPrincipal({ grantee: this, actions: tableActions, resourceArns: [table.tableArn] });
+    return this;
+  }
+
+  /**
+   * Sets TABLE_NAME and grants Query on the byStatus index, and only on it: what
+   * `OnboardingStore.listOnboardings` reads (`GET /onboardings`). No other index, no Scan.
+   */
+  bindStatusIndex(table: ITable): this {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${table.tableArn}/index/${statusIndex}`],
+    });
     return this;
   }
 
@@ -301,6 +321,9 @@ export class OnrampFunction extends NodejsFunction {
       switch (need) {
         case 'table':
           this.bindTable(resources.table);
+          break;
+        case 'statusIndex':
+          this.bindStatusIndex(resources.table);
           break;
         case 'idempotency':
           this.bindIdempotency(resources.table);

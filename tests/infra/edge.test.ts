@@ -94,6 +94,21 @@ describe('HTTP API', () => {
     }
   });
 
+  it('routes GET /onboardings (the listing) to the integration API function', () => {
+    const [apiFunctionId] = functionOf(entryNamed('integration-api'));
+    const route = only(
+      resources('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === 'GET /onboardings'),
+    )[1];
+    const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+    const integration = resourceById(target['Fn::Join'][1][1].Ref);
+
+    expect(integration.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [apiFunctionId, 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
   it('lets API Gateway invoke each function only from its own routes', () => {
     const [apiId] = only(resources('AWS::ApiGatewayV2::Api'));
     const permissions = resources('AWS::Lambda::Permission')
@@ -465,6 +480,23 @@ describe('least privilege at the edge', () => {
         ].sort(),
       );
     }
+  });
+
+  it('lets the integration API Query the byStatus index to list onboardings, and the link pages and mail no index', () => {
+    const tableArn = { 'Fn::GetAtt': [only(resources('AWS::DynamoDB::Table'))[0], 'Arn'] };
+    const onIndexes = (entry: EdgeFunction) =>
+      statementsFor(statementsOf(entry), 'dynamodb').filter((s) =>
+        JSON.stringify(s.Resource).includes('/index/'),
+      );
+
+    expect(onIndexes(entryNamed('integration-api'))).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [tableArn, '/index/byStatus']] },
+      }),
+    ]);
+    for (const entry of edge.filter((e) => e.handler !== 'integration-api'))
+      expect(onIndexes(entry), entry.id).toEqual([]);
   });
 
   it('lets only the mail-receiving function read raw mail: GetObject under the inbound prefix, nothing else in S3', () => {

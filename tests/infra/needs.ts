@@ -10,6 +10,8 @@ export type { Need };
  */
 export const variableOfNeed: Record<Need, string> = {
   table: 'TABLE_NAME',
+  // The index is the table's: the same name reaches it.
+  statusIndex: 'TABLE_NAME',
   // The idempotency records live in the onboarding table.
   idempotency: 'TABLE_NAME',
   mail: 'SENDER_EMAIL',

@@ -5,7 +5,13 @@ import { Webhook } from 'standardwebhooks';
 /** An HTTP API (payload 2.0) event for a route, as API Gateway hands it to the function. */
 export function apiEvent(
   routeKey: string,
-  request: { pathParameters?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
+  request: {
+    pathParameters?: Record<string, string>;
+    /** As API Gateway passes them: decoded, a repeated name's values joined by commas. */
+    queryStringParameters?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const [method, template] = routeKey.split(' ') as [string, string];
   const rawPath = template.replace(/\{(\w+)\}/g, (_, name: string) =>
@@ -15,8 +21,9 @@ export function apiEvent(
     version: '2.0',
     routeKey,
     rawPath,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(request.queryStringParameters).toString(),
     headers: { host: 'api.onramp.test', ...request.headers },
+    ...(request.queryStringParameters ? { queryStringParameters: request.queryStringParameters } : {}),
     ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
     isBase64Encoded: false,
