@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -57,10 +56,9 @@ export interface OnboardingHistory {
   onboarding: Onboarding;
   weeks: WeekRecord[];
   feedback: Feedback[];
+  /** How many answers are stored for each week read (replaced ones included). */
+  storedAnswers: Record<number, number>;
 }
-
-/** A side's answer item as stored: the latest answer and every earlier one (`history`). */
-export type StoredAnswer = Record<string, unknown>;
 
 /** An onboarding and one of its weeks, as read together; either may be missing. */
 export interface OnboardingWeek {
@@ -346,10 +344,10 @@ export class OnboardingStore {
    * `sk >= FEEDBACK#<week>` is exactly those items, and `sk >= ONBOARDING` the onboarding and weeks.
    */
   async getOnboardingHistory(id: string, answersFrom = 1): Promise<OnboardingHistory> {
-    const items = await this.queryFrom(id, answersFrom > 0 ? feedbackKey(answersFrom, '') : ONBOARDING);
-    const feedback = items.filter((i) => String(i.sk).startsWith('FEEDBACK#')).map(fromFeedbackItem);
-    const rest = items.filter((i) => !String(i.sk).startsWith('FEEDBACK#'));
-    return { ...splitOnboardingAndWeeks(id, rest), feedback };
+    return historyOf(
+      id,
+      await this.queryFrom(id, answersFrom > 0 ? feedbackKey(answersFrom, '') : ONBOARDING),
+    );
   }
 
   /**
@@ -365,12 +363,7 @@ export class OnboardingStore {
     OnboardingHistory & { referenceAnswers: ReferenceAnswer[]; dueDiligence?: DueDiligenceVerdict }
   > {
     const items = await this.queryFrom(id, feedbackKey(1, ''));
-    const isFeedback = (item: Record<string, unknown>) => String(item.sk).startsWith('FEEDBACK#');
-    const rest = items.filter((item) => !isFeedback(item));
-    const history = {
-      ...splitOnboardingAndWeeks(id, rest),
-      feedback: items.filter(isFeedback).map(fromFeedbackItem),
-    };
+    const history = historyOf(id, items);
     const referenceAnswers = items
       .filter((item) => String(item.sk).startsWith('REFERENCE#'))
       .map((item) => {
@@ -455,11 +448,12 @@ export class OnboardingStore {
   }
 
   /**
-   * Counts an answer already written (`putFeedback`) on its week, while the week is open: false
-   * when the gate closed it first. Counting after writing is what lets the gate's close see that
-   * an answer came after it read the week's answers (`closeWeek`).
+   * Admits an answer to its week before it is written (`putFeedback`), while the week is open:
+   * false when the gate closed it first, and the answer is refused having written nothing. The
+   * count is what lets the gate see an answer it has not read yet: one admitted since it read the
+   * week (`closeWeek`), or admitted but not written yet.
    */
-  async countAnswer(id: string, week: number): Promise<boolean> {
+  async admitAnswer(id: string, week: number): Promise<boolean> {
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
@@ -511,9 +505,9 @@ export class OnboardingStore {
    * Records an answer to a week's check-in. A second answer from the same side replaces the
    * rating and keeps the earlier ones in `history`.
    */
-  async putFeedback(id: string, feedback: Feedback): Promise<StoredAnswer | undefined> {
+  async putFeedback(id: string, feedback: Feedback): Promise<void> {
     const { week, role, ...answer } = feedback;
-    const { Attributes } = await callAws(() =>
+    await callAws(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -541,23 +535,8 @@ export class OnboardingStore {
             ':empty': [],
             ':answer': [answer],
           },
-          ReturnValues: 'ALL_OLD',
         }),
       ),
-    );
-    return Attributes as StoredAnswer | undefined;
-  }
-
-  /**
-   * Takes back an answer the gate never weighed (the week closed between its write and its
-   * count): the side's item as it was before (`previous`, from putFeedback), or none at all.
-   */
-  async takeBackFeedback(id: string, feedback: Feedback, previous: StoredAnswer | undefined): Promise<void> {
-    const key = { pk: pk(id), sk: feedbackKey(feedback.week, feedback.role) };
-    await callAws(() =>
-      previous
-        ? this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...previous, ...key } }))
-        : this.db.send(new DeleteCommand({ TableName: this.tableName, Key: key })),
     );
   }
 
@@ -1020,6 +999,26 @@ function fromFeedbackItem(item: Record<string, unknown>): Feedback {
     ...answer
   } = withoutKeys<Feedback & { history: unknown; comment: string | null; from: string | null }>(item);
   return { ...answer, ...(comment ? { comment } : {}), ...(from ? { from } : {}) };
+}
+
+/** The onboarding, its weeks and the answers among one Query's items (`getOnboardingHistory`). */
+function historyOf(id: string, items: Record<string, unknown>[]): OnboardingHistory {
+  const isAnswer = (item: Record<string, unknown>) => String(item.sk).startsWith('FEEDBACK#');
+  const answers = items.filter(isAnswer);
+  // Every answer stored, a replaced one too (each side's item keeps them all in `history`).
+  const storedAnswers: Record<number, number> = {};
+  for (const item of answers) {
+    const week = Number(item.week);
+    storedAnswers[week] = (storedAnswers[week] ?? 0) + ((item.history as unknown[] | undefined)?.length ?? 1);
+  }
+  return {
+    ...splitOnboardingAndWeeks(
+      id,
+      items.filter((item) => !isAnswer(item)),
+    ),
+    feedback: answers.map(fromFeedbackItem),
+    storedAnswers,
+  };
 }
 
 function splitOnboardingAndWeeks(

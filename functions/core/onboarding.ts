@@ -19,6 +19,14 @@ export type OnboardingStatus =
   | 'cancelled'
   | 'aborted';
 
+/** The statuses an onboarding ends in: it takes no answer, decision or reply any more. */
+export const ENDED_STATUSES: ReadonlySet<OnboardingStatus> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'aborted',
+]);
+
 /** Why onramp cancelled an onboarding nobody cancelled. */
 export type CancelReason = 'paused-too-long';
 
@@ -81,8 +89,9 @@ export interface WeekRecord extends Batch {
   /** Tasks the owner reported unfinished at the end of the week: carried into the next one. */
   unfinishedTaskIds?: string[];
   /**
-   * Answers counted on the week while it was open (each answer, a replaced one too, once it is
-   * stored): the gate closes the week only if none came after it read them.
+   * Answers admitted to the week while it was open (each answer, a replaced one too, just before
+   * it is stored): the gate closes the week once the answers admitted are stored, and only if
+   * none came after it read them.
    */
   answersCounted?: number;
   /** When each side's answer that the gate weighed was given (absent: the side was silent). */

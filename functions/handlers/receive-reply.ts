@@ -19,7 +19,7 @@ import { FeedbackInvalid } from '#core/errors';
 import { messageKey } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { addressOf, maskAddress } from '#core/inbound-senders';
-import type { Onboarding, WeekRecord } from '#core/onboarding';
+import { ENDED_STATUSES, type Onboarding, type WeekRecord } from '#core/onboarding';
 import type { OwnerChoice } from '#core/owner-decision';
 import { type DecisionQuestion, type DecisionRefusal, openQuestion } from '#core/pages/decision';
 import { type ReplyRole, verifyReplyToken } from '#core/reply-address';
@@ -104,9 +104,6 @@ export type ReplyOutcome =
 /** Read at cold start; without the link key, every reply is dropped (and logged) as `replies-off`. */
 const replying = replyAddressingFromEnvironment(process.env);
 const replies = inboundRepliesFromEnvironment(process.env);
-
-/** Onboarding statuses in which answers are no longer taken. */
-const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * A reply to a check-in email, sent to its signed Reply-To: the answer of the side the address
@@ -238,7 +235,7 @@ async function answerCheckin(reply: GenuineReply, role: ReplyRole): Promise<Repl
     return { outcome: 'feedback-not-recorded', ...facts, reason: why.reason, replied };
   };
 
-  if (ENDED.has(onboarding.status)) return notRecorded({ reason: 'onboarding-ended' });
+  if (ENDED_STATUSES.has(onboarding.status)) return notRecorded({ reason: 'onboarding-ended' });
   // The address outlives the week: after the feedback is due the gate decides, and nothing counts.
   if (!week || week.decision || clock.now().getTime() >= Date.parse(week.feedbackDueAt)) {
     return notRecorded({ reason: 'week-closed' });

@@ -33,20 +33,16 @@ export async function recordFeedback(input: FeedbackInput, read?: OnboardingWeek
   if (issues.length > 0) throw new FeedbackInvalid(issues);
 
   const feedback: Feedback = { week: weekNumber, ...answer, at: clock.now().toISOString() };
-  const previous = await store.putFeedback(onboardingId, feedback);
-  // Counted on the week once written: the gate closes the week only if no answer was counted
-  // after it read them. When the gate closed it first, the answer counts only if the gate read it.
-  if (!(await store.countAnswer(onboardingId, weekNumber))) {
+  // Admitted on its week first, then written: the gate decides only once every answer admitted
+  // is written (evaluate), and one it closed the week before is refused here, with nothing written.
+  if (!(await store.admitAnswer(onboardingId, weekNumber))) {
     const decided = await store.getWeek(onboardingId, weekNumber);
-    if (decided?.weighed?.[answer.role] !== feedback.at) {
-      await store.takeBackFeedback(onboardingId, feedback, previous);
-      logger.info('feedback came after the gate', { onboardingId, week: weekNumber, role: answer.role });
-      const issues = feedbackIssues(weekNumber, decided, answer);
-      throw new FeedbackInvalid(
-        issues.length > 0 ? issues : [{ path: 'week', message: `week ${weekNumber} is closed` }],
-      );
-    }
+    const closed = feedbackIssues(weekNumber, decided, answer);
+    throw new FeedbackInvalid(
+      closed.length > 0 ? closed : [{ path: 'week', message: `week ${weekNumber} is closed` }],
+    );
   }
+  await store.putFeedback(onboardingId, feedback);
   logger.info('feedback recorded', {
     onboardingId,
     week: weekNumber,

@@ -97,7 +97,53 @@ describe('an answer that comes between the gate’s read and its close', () => {
   });
 });
 
-describe('an answer checked before the gate’s close and written after it', () => {
+describe('an answer admitted before the gate reads the week, and written after', () => {
+  const id = 'gate-race-writing';
+  let answer: Feedback;
+  let readsWhileWriting = 0;
+
+  beforeAll(async () => {
+    const { hold } = await startHeldAtFirstCheckin(runtime, planFor(id));
+    await runtime.recordFeedback({ onboardingId: id, week: 1, role: 'partner', rating: 4, source: 'api' });
+    const gateRead = deferred<void>();
+    const read = store.getOnboardingHistory.bind(store);
+    vi.spyOn(store, 'getOnboardingHistory').mockImplementation(async (onboardingId, from) => {
+      const history = await read(onboardingId, from);
+      if (onboardingId === id && atEvaluate(id)) {
+        readsWhileWriting++;
+        gateRead.resolve();
+      }
+      return history;
+    });
+    const put = store.putFeedback.bind(store);
+    vi.spyOn(store, 'putFeedback').mockImplementation(async (onboardingId, feedback) => {
+      // Admitted already; its write lands only once the gate has read the week without it.
+      if (onboardingId === id && feedback.role === 'owner')
+        await withDeadline(gateRead.promise, 'the gate’s read');
+      return put(onboardingId, feedback);
+    });
+    const answering = runtime.recordFeedback({
+      onboardingId: id,
+      week: 1,
+      role: 'owner',
+      rating: 5,
+      source: 'api',
+    });
+    hold.release();
+    answer = await answering;
+    await untilWeekOneDecided(id);
+  });
+
+  it('is waited for, then weighed: the gate decides only once every admitted answer is written', async () => {
+    const week = await runtime.store.getWeek(id, 1);
+
+    expect(readsWhileWriting).toBeGreaterThan(1);
+    expect(week?.weighed).toEqual({ owner: answer.at, partner: expect.any(String) });
+    expect(week?.decision).toMatchObject({ outcome: 'advance' });
+  });
+});
+
+describe('an answer checked while the week was open, admitted after the gate closed it', () => {
   const id = 'gate-race-after';
   let refusal: unknown;
 
@@ -110,11 +156,11 @@ describe('an answer checked before the gate’s close and written after it', () 
       if (args[0] === id) closed.resolve();
       return end;
     });
-    const put = store.putFeedback.bind(store);
-    vi.spyOn(store, 'putFeedback').mockImplementation(async (onboardingId, feedback) => {
-      // The week was open when the answer was checked; its write lands after the gate closed it.
+    const admit = store.admitAnswer.bind(store);
+    vi.spyOn(store, 'admitAnswer').mockImplementation(async (onboardingId, week) => {
+      // The week was open when the answer was checked; it asks to be admitted after the close.
       if (onboardingId === id) await withDeadline(closed.promise, 'the gate’s close');
-      return put(onboardingId, feedback);
+      return admit(onboardingId, week);
     });
     const answering = runtime
       .recordFeedback({ onboardingId: id, week: 1, role: 'partner', rating: 4, source: 'api' })
@@ -131,7 +177,7 @@ describe('an answer checked before the gate’s close and written after it', () 
     });
   });
 
-  it('is not kept: nothing in the table says the partner answered', async () => {
+  it('wrote nothing: nothing in the table says the partner answered', async () => {
     const week = await runtime.store.getWeek(id, 1);
 
     expect(await runtime.store.listFeedback(id)).toEqual([]);

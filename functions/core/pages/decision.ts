@@ -2,7 +2,7 @@ import escapeHtml from 'escape-html';
 import { formatDateTime } from '../calendar.ts';
 import { type DueDiligenceVerdict, dueDiligenceChoiceEffects } from '../due-diligence.ts';
 import { epochSeconds, type LinkClaims } from '../link-token.ts';
-import type { Onboarding, WeekRecord } from '../onboarding.ts';
+import { ENDED_STATUSES, type Onboarding, type WeekRecord } from '../onboarding.ts';
 import { choiceEffects, type DecisionRequest, isOwnerChoice, type OwnerChoice } from '../owner-decision.ts';
 import { type Page, paragraph } from './layout.ts';
 import { linkProblemPage, notFoundPage, onboardingEndedPage } from './notices.ts';
@@ -13,9 +13,6 @@ import { linkProblemPage, notFoundPage, onboardingEndedPage } from './notices.ts
  * records the decision, once. The link carries the action (onboarding and week) and the choice,
  * signed; never the workflow's task token.
  */
-
-/** Statuses in which an onboarding takes no decision any more. */
-const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'aborted']);
 
 /** The claims of one decision link of the escalation about `week`: valid until the deadline. */
 export function decisionLinkClaims(
@@ -106,7 +103,7 @@ export function openQuestion(
     request,
   };
   if (request.state !== 'waiting') return { ok: false, refusal: { reason: 'settled', question } };
-  if (ENDED.has(onboarding.status)) {
+  if (ENDED_STATUSES.has(onboarding.status)) {
     return { ok: false, refusal: { reason: 'ended', question, status: onboarding.status } };
   }
   if (now && now.getTime() >= Date.parse(request.dueAt)) {

@@ -12,7 +12,7 @@ import {
   type ReferenceScores,
 } from '../due-diligence.ts';
 import { epochSeconds, type LinkClaims } from '../link-token.ts';
-import type { Onboarding } from '../onboarding.ts';
+import { ENDED_STATUSES, type Onboarding } from '../onboarding.ts';
 import { type Page, paragraph, problemsList } from './layout.ts';
 import { linkProblemPage, notFoundPage, onboardingEndedPage } from './notices.ts';
 
@@ -23,9 +23,6 @@ import { linkProblemPage, notFoundPage, onboardingEndedPage } from './notices.ts
  */
 
 export const REFERENCE_COMMENT_MAX_LENGTH = 2000;
-
-/** Statuses in which an onboarding takes no answers any more. */
-const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'aborted']);
 
 /** The claims of a reference's link: the form, or one question's score; valid until the deadline. */
 export function referenceLinkClaims(
@@ -79,7 +76,7 @@ export function openReference(
   const { plan } = onboarding;
   if (verdict)
     return { ok: false, page: answersClosedPage(plan.partner.name, verdict.decidedAt, plan.owner.timeZone) };
-  if (ENDED.has(onboarding.status)) return { ok: false, page: onboardingEndedPage(plan.title) };
+  if (ENDED_STATUSES.has(onboarding.status)) return { ok: false, page: onboardingEndedPage(plan.title) };
   return {
     ok: true,
     context: {

@@ -52,7 +52,16 @@ const reference1Item = {
   comment: 'Good work, slow replies.',
   history: [{ ...reference1, comment: 'Good work, slow replies.' }],
 };
-const feedbackItem = { pk, sk: 'FEEDBACK#01#owner', ...ownerAnswer, comment: null, from: null, history: [] };
+const { week: _week, role: _role, ...given } = ownerAnswer;
+/** As putFeedback leaves it: the latest answer, and every answer in `history`. */
+const feedbackItem = {
+  pk,
+  sk: 'FEEDBACK#01#owner',
+  ...ownerAnswer,
+  comment: null,
+  from: null,
+  history: [given],
+};
 
 beforeEach(() => {
   ddb.reset();
@@ -71,6 +80,7 @@ describe('OnboardingStore.getStatusRecords', () => {
       onboarding: plain,
       weeks: [week1],
       feedback: [ownerAnswer],
+      storedAnswers: { 1: 1 },
       referenceAnswers: [],
     });
     expect(sent).toEqual([
@@ -98,6 +108,7 @@ describe('OnboardingStore.getStatusRecords', () => {
       onboarding: withReferences,
       weeks: [],
       feedback: [],
+      storedAnswers: {},
       referenceAnswers: [reference1],
       dueDiligence: verdict,
     });

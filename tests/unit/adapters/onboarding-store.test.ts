@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -407,7 +406,7 @@ describe('OnboardingStore.getOnboardingHistory: paging', () => {
     const result = await store.getOnboardingHistory(id, 0);
 
     // Assess
-    expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [] });
+    expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [], storedAnswers: {} });
     expect(sent).toEqual([
       expect.objectContaining({
         TableName: TABLE,
@@ -480,10 +479,15 @@ describe('OnboardingStore.getOnboardingHistory: feedback', () => {
 
   it("splits the Query's items into the onboarding, its weeks and every answer", async () => {
     // Prepare
+    // The owner answered twice: the second replaced the first, which its history keeps.
+    const replaced = { ...ownerAnswer, rating: 2, at: '2027-01-07T15:00:00.000Z' };
     const sent = servePages(ddb, [
       {
         Items: [
-          feedbackItem(ownerAnswer),
+          {
+            ...feedbackItem(ownerAnswer),
+            history: [replaced, ownerAnswer].map(({ week: _w, role: _r, ...a }) => a),
+          },
           feedbackItem(partnerAnswer),
           onboardingItem(onboarding),
           weekItem(id, week3),
@@ -495,7 +499,13 @@ describe('OnboardingStore.getOnboardingHistory: feedback', () => {
     const history = await store.getOnboardingHistory(id, 3);
 
     // Assess
-    expect(history).toEqual({ onboarding, weeks: [week3], feedback: [ownerAnswer, partnerAnswer] });
+    expect(history).toEqual({
+      onboarding,
+      weeks: [week3],
+      feedback: [ownerAnswer, partnerAnswer],
+      // Every answer stored for the week, the replaced one too: what the gate compares with its count.
+      storedAnswers: { 3: 3 },
+    });
     expect(sent).toEqual([
       expect.objectContaining({
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
@@ -601,66 +611,30 @@ describe('OnboardingStore.closeWeek', () => {
   });
 });
 
-describe('OnboardingStore.countAnswer', () => {
-  it('adds one to the week’s count while the week is open', async () => {
+describe('OnboardingStore.admitAnswer', () => {
+  it('counts the answer on its week while the week is open', async () => {
     // Prepare
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    const counted = await store.countAnswer(id, 3);
+    const admitted = await store.admitAnswer(id, 3);
 
     // Assess
-    expect(counted).toBe(true);
+    expect(admitted).toBe(true);
     expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
       Key: { pk, sk: 'WEEK#03' },
       UpdateExpression: 'ADD answersCounted :one',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+      ExpressionAttributeValues: { ':one': 1 },
     });
   });
 
-  it('counts nothing once the gate has decided the week', async () => {
+  it('admits nothing once the gate has decided the week', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(conditionFailed());
 
     // Act / Assess
-    expect(await store.countAnswer(id, 3)).toBe(false);
-  });
-});
-
-describe('OnboardingStore.takeBackFeedback', () => {
-  const late: Feedback = {
-    week: 3,
-    role: 'partner',
-    rating: 4,
-    unfinishedTaskIds: [],
-    source: 'link',
-    at: '2027-01-11T15:00:01.000Z',
-  };
-
-  it('deletes the side’s answer when it was its first', async () => {
-    // Prepare
-    ddb.on(DeleteCommand).resolves({});
-
-    // Act
-    await store.takeBackFeedback(id, late, undefined);
-
-    // Assess
-    expect(ddb).toReceiveCommandExactlyOnceWith(DeleteCommand, {
-      TableName: TABLE,
-      Key: { pk, sk: 'FEEDBACK#03#partner' },
-    });
-  });
-
-  it('puts back the answer the side gave before', async () => {
-    // Prepare
-    ddb.on(PutCommand).resolves({});
-    const previous = { pk, sk: 'FEEDBACK#03#partner', rating: 3, history: [{ rating: 3 }] };
-
-    // Act
-    await store.takeBackFeedback(id, late, previous);
-
-    // Assess
-    expect(ddb).toReceiveCommandExactlyOnceWith(PutCommand, { TableName: TABLE, Item: previous });
+    expect(await store.admitAnswer(id, 3)).toBe(false);
   });
 });
 
