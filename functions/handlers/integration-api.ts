@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { clock } from '#adapters/clock';
 import { idempotencyStoreFromEnvironment } from '#adapters/idempotency';
 import { secretFromEnvironment } from '#adapters/secrets';
+import { controlBodyProblem } from '#core/control-request';
 import {
   OnboardingConflict,
   OnboardingNotFound,
@@ -76,7 +77,12 @@ export async function handler(
     if (event.routeKey === 'GET /onboardings') return jsonResponse(200, await list(event, secret));
     if (event.routeKey === 'GET /onboardings/{id}') return jsonResponse(200, await status(onboardingId!));
 
-    if (event.routeKey === 'POST /onboardings' || body !== '') requireJson(event, body);
+    requireJson(event, body);
+    // Pause, resume and cancel name their onboarding in the signed body (core/control-request.ts).
+    if (onboardingId !== undefined) {
+      const problem = controlBodyProblem(body, onboardingId);
+      if (problem) throw new HttpProblem(422, problem);
+    }
     // With the invocation's deadline known, a delivery cut short by a timeout does not block its id.
     if (context) deliveries.registerLambdaContext(context);
     const delivery = { webhookId: check.webhookId, routeKey: event.routeKey, onboardingId, body };
@@ -173,6 +179,7 @@ async function list(event: APIGatewayProxyEventV2, secret: string) {
 
 /** A body must be JSON, and well-formed, before it is acted on. */
 function requireJson(event: APIGatewayProxyEventV2, body: string): void {
+  if (body === '') throw new HttpProblem(400, 'The request needs a JSON body');
   const type = mediaType(event.headers);
   if (type !== 'application/json')
     throw new HttpProblem(

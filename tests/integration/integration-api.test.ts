@@ -34,7 +34,9 @@ async function send(
     sign?: false | { secret?: string; id?: string; at?: Date };
   } = {},
 ): Promise<Answer> {
-  const body = options.body ?? '';
+  // A pause, resume or cancel names its onboarding in the signed body, as the API requires.
+  const control = routeKey.startsWith('POST /onboardings/{id}/') && options.id !== undefined;
+  const body = options.body ?? (control ? JSON.stringify({ onboardingId: options.id }) : '');
   const signature =
     options.sign === false
       ? {}
@@ -348,24 +350,63 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     const plan = planWithId('api-replay-target');
     runtime.simulation.play(plan.id!, SCENARIOS.silent!);
     await send(startRoute, { body: JSON.stringify(plan) });
-    const headers = signed(runtime.secrets.webhook, '', { id: 'msg_captured_cancel' });
+    const body = JSON.stringify({ onboardingId: 'no-such-onboarding' });
+    const headers = signed(runtime.secrets.webhook, body, { id: 'msg_captured_cancel' });
     const first = await send('POST /onboardings/{id}/cancel', {
       id: 'no-such-onboarding',
+      body,
       sign: false,
       headers,
     });
     const replayed = await send('POST /onboardings/{id}/cancel', {
       id: 'api-replay-target',
+      body,
       sign: false,
       headers,
     });
 
-    // Refused, and remembered as refused: a delivery's first answer is its answer.
+    // Its signed body names the onboarding it was for: aimed at another, it does nothing.
     expect(first.status).toBe(404);
-    expect(replayed.status).toBe(409);
-    expect(replayed.body.error).toBe('WebhookIdReused');
+    expect(replayed.status).toBe(422);
+    expect(replayed.body.message).toContain('names onboarding "no-such-onboarding", not "api-replay-target"');
     expect((await runtime.store.getOnboarding('api-replay-target')).status).not.toBe('cancelled');
     runtime.stepFunctions.get('api-replay-target').abort();
+  });
+
+  it('refuses the signed headers of a status read replayed as a cancel: its empty body names nothing', async () => {
+    const plan = planWithId('api-replay-status');
+    runtime.simulation.play(plan.id!, SCENARIOS.silent!);
+    await send(startRoute, { body: JSON.stringify(plan) });
+    const headers = signed(runtime.secrets.webhook, '', { id: 'msg_captured_status' });
+    const read = await send('GET /onboardings/{id}', { id: 'api-replay-status', sign: false, headers });
+    const asCancel = await send('POST /onboardings/{id}/cancel', {
+      id: 'api-replay-status',
+      body: '',
+      sign: false,
+      headers,
+    });
+
+    expect(read.status).toBe(200);
+    expect(asCancel.status).toBe(400);
+    expect((await runtime.store.getOnboarding('api-replay-status')).status).not.toBe('cancelled');
+    runtime.stepFunctions.get('api-replay-status').abort();
+  });
+
+  it('refuses a control whose body is not exactly the onboarding it names, changing nothing', async () => {
+    const plan = planWithId('api-control-body');
+    runtime.simulation.play(plan.id!, SCENARIOS.silent!);
+    await send(startRoute, { body: JSON.stringify(plan) });
+    const extra = await send('POST /onboardings/{id}/pause', {
+      id: 'api-control-body',
+      body: JSON.stringify({ onboardingId: 'api-control-body', also: 'this' }),
+    });
+    const notJson = await send('POST /onboardings/{id}/pause', { id: 'api-control-body', body: 'pause' });
+
+    expect(extra.status).toBe(422);
+    expect(extra.body.message).toBe('The body must be {"onboardingId": "api-control-body"} and nothing else');
+    expect(notJson.status).toBe(400);
+    expect((await runtime.store.getOnboarding('api-control-body')).status).toBe('active');
+    runtime.stepFunctions.get('api-control-body').abort();
   });
 
   it('cancels: the execution stops, the status says so, and both sides are told once', async () => {

@@ -93,7 +93,10 @@ beforeAll(async () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
   }
   await withDeadline(Promise.all([...held.values()].map((h) => h.promise)), 'every onboarding active');
-  const cancelled = await send('POST /onboardings/{id}/cancel', { id: cancelledId });
+  const cancelled = await send('POST /onboardings/{id}/cancel', {
+    id: cancelledId,
+    body: JSON.stringify({ onboardingId: cancelledId }),
+  });
   expect(cancelled.body).toMatchObject({ status: 'cancelled' });
 }, 60_000);
 

@@ -312,9 +312,11 @@ describe('a pause that lasts until the run could no longer end within the execut
     const { handler } = await import('#handlers/integration-api');
     const before = await runtime.store.getOnboarding(id);
     const routeKey = 'POST /onboardings/{id}/resume';
+    const body = JSON.stringify({ onboardingId: id });
+    const headers = { 'content-type': 'application/json', ...signed(runtime.secrets.webhook, body) };
     const answer = (await runWithClock(execution.clock, () =>
       handler(
-        apiEvent(routeKey, { pathParameters: { id }, headers: signed(runtime.secrets.webhook, '') }),
+        apiEvent(routeKey, { pathParameters: { id }, headers, body }),
         lambdaContext('IntegrationApi', Date.now() + 30_000),
       ),
     )) as APIGatewayProxyStructuredResultV2;
