@@ -20,8 +20,14 @@ import { messageKey } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { addressOf, maskAddress } from '#core/inbound-senders';
 import { ENDED_STATUSES, type Onboarding, type WeekRecord } from '#core/onboarding';
-import type { OwnerChoice } from '#core/owner-decision';
-import { type DecisionQuestion, type DecisionRefusal, openQuestion } from '#core/pages/decision';
+import { OWNER_CHOICES, type OwnerChoice } from '#core/owner-decision';
+import {
+  type DecisionQuestion,
+  type DecisionRefusal,
+  offersChoice,
+  openQuestion,
+  questionIn,
+} from '#core/pages/decision';
 import { type ReplyRole, verifyReplyToken } from '#core/reply-address';
 import { autoReplyReason, readAnswer, readDecision, visibleReply } from '#core/reply-parsing';
 import { recordFeedback } from './record-feedback.ts';
@@ -327,9 +333,15 @@ async function decideByReply(
   | { ok: false; why: DecisionNotRecorded; question: DecisionQuestion }
   | undefined
 > {
-  const reading = readDecision(reply.visible, choicesAbout(reply.week));
+  const open = openQuestion(found, reply.week, clock.now());
+  const asked = questionIn(open);
+  // The words that count are the choices the stored question offers (those its email listed):
+  // the same the decision checks, so a word it offers is never refused as not offered.
+  const offered = asked
+    ? OWNER_CHOICES.filter((choice) => offersChoice(asked, choice))
+    : choicesAbout(reply.week);
+  const reading = readDecision(reply.visible, offered);
   if (!reading.ok) {
-    const open = openQuestion(found, reply.week, clock.now());
     if (!open.ok) return refused(open.refusal);
     return { ok: false, why: reading.why, question: open.question };
   }
