@@ -29,10 +29,15 @@ export const handler = workflowStep('ask-references', askInput, async (state): P
   const { plan } = onboarding;
   const releaseAt = state.releaseAt ?? weekSchedule(plan, 1, onboarding.pausedWeeks).releaseAt;
   const { remindAt, dueAt } = dueDiligenceTimes(plan, onboarding.createdAt, releaseAt);
-  const key = await linkKey.value();
-  const emails = plan.references.map((_, i) =>
-    referenceEmailWithLinks(plan, { publicUrl, key, reference: i + 1, dueAt, reminder: false }),
-  );
-  await outbox.sendOnce(onboardingId, emails);
+  // Cancelled after Accept, before the cancel's StopExecution arrived: nobody is asked about a
+  // partner the owner let go. The workflow's times still follow (its Waits need them); the stop
+  // ends the run, or failing that the release does, each step on the way sending nothing.
+  if (onboarding.status !== 'cancelled') {
+    const key = await linkKey.value();
+    const emails = plan.references.map((_, i) =>
+      referenceEmailWithLinks(plan, { publicUrl, key, reference: i + 1, dueAt, reminder: false }),
+    );
+    await outbox.sendOnce(onboardingId, emails);
+  }
   return { ...state, dueDiligence: { references: plan.references.length, remindAt, dueAt } };
 });

@@ -26,10 +26,12 @@ const remindInput = workflowStateSchema.extend({
 export const handler = workflowStep('remind-references', remindInput, async (state) => {
   const { onboardingId } = state;
   const { dueAt } = state.dueDiligence;
-  const [{ plan }, answers] = await Promise.all([
+  const [{ plan, status }, answers] = await Promise.all([
     store.getOnboarding(onboardingId),
     store.listReferenceAnswers(onboardingId),
   ]);
+  // Cancelled meanwhile, the stop not arrived yet: no reference is reminded (see ask-references).
+  if (status === 'cancelled') return state;
   const answered = new Set(answers.map((a) => a.reference));
   const key = await linkKey.value();
   const reminders = plan.references.flatMap((_, i) =>

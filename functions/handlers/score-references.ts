@@ -20,6 +20,10 @@ export const handler = workflowStep('score-references', scoreInput, async (state
     store.getOnboarding(onboardingId),
     store.listReferenceAnswers(onboardingId),
   ]);
+  const { dueDiligence: _, askOwner: __, ...next } = state;
+  // Cancelled meanwhile, the stop not arrived yet: nothing is scored and the owner is not asked;
+  // the kickoff sends nothing, and the release ends the run (see ask-references).
+  if (onboarding.status === 'cancelled') return next;
   const verdict = await store.recordDueDiligence(
     onboardingId,
     dueDiligenceVerdict(onboarding.plan, answers, clock.now().toISOString()),
@@ -29,7 +33,6 @@ export const handler = workflowStep('score-references', scoreInput, async (state
     outcome: verdict.outcome,
     independentAnswers: verdict.score.independentAnswers,
   });
-  const { dueDiligence: _, askOwner: __, ...next } = state;
   if (verdict.outcome === 'pass') return next;
   const dueAt = decisionDueAt(onboarding.plan, 0, onboarding.pausedWeeks);
   return { ...next, askOwner: { week: 0, timeoutSeconds: decisionTimeoutSeconds(dueAt, clock.now()) } };

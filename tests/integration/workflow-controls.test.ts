@@ -496,6 +496,52 @@ describe('cancelling before the workflow has run', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('between Accept and the stop, with references: none is asked or reminded, the owner is not asked', async () => {
+    const id = 'cancelled-before-references';
+    const { store } = await import('#handlers/shared/store');
+    const { workflow } = await import('#handlers/shared/workflow');
+    const activate = store.updateProgress.bind(store);
+    // As above: the cancel lands as Accept activates the onboarding, and its stop is late.
+    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
+    const landCancel = vi
+      .spyOn(store, 'updateProgress')
+      .mockImplementation(async (onboardingId, progress) => {
+        await activate(onboardingId, progress);
+        if (onboardingId === id && progress.status === 'active') await controls.cancelOnboarding(id);
+      });
+    let execution: Execution | undefined;
+    const { received, records } = await mailDuring(id, async () => {
+      try {
+        runtime.simulation.play(id, SCENARIOS['due-diligence']!);
+        await runtime.startOnboarding({ plan: { ...examplePlan('examples/freelance-developer.yaml'), id } });
+        execution = await untilStopped(runtime.stepFunctions.get(id));
+      } finally {
+        landCancel.mockRestore();
+        stopLate.mockRestore();
+      }
+    });
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    expect(states(execution!.visits)).toEqual([
+      'Accept',
+      'IsDueDiligenceDue',
+      'AskReferences',
+      'WaitForReferenceReminder',
+      'RemindReferences',
+      'WaitForReferences',
+      'ScoreReferences',
+      'IsDueDiligencePassed',
+      'Kickoff',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    expect(await runtime.store.findDueDiligence(id)).toBeUndefined();
+    expect(records.map((e) => e.kind).sort()).toEqual(['cancelled', 'cancelled']);
+    expect(received).toHaveLength(2);
+  });
+
   it('a start redelivered after the cancel starts no execution', async () => {
     const id = 'cancelled-then-redelivered';
     const plan = { ...examplePlan(), id };
