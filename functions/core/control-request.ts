@@ -1,17 +1,29 @@
 import { z } from 'zod';
 
-/**
- * The body of a pause, resume or cancel request: `{"onboardingId": "<the path's id>"}`.
- * Standard Webhooks signs the id, the timestamp and the body, never the method or the path. An
- * empty body would make every such request's signature a status read's (whose body is empty
- * too), so the signed headers of a captured `GET /onboardings/{id}` could cancel any onboarding
- * for five minutes. A body naming the onboarding binds the signature to it.
- */
-const controlBodySchema = z.strictObject({ onboardingId: z.string().min(1) });
+/** What a control request does to an onboarding: the last segment of its path. */
+export type ControlAction = 'pause' | 'resume' | 'cancel';
 
-/** What is wrong with a control request's body for the onboarding of its path; undefined when nothing. */
-export function controlBodyProblem(body: string, onboardingId: string): string | undefined {
-  const expected = `{"onboardingId": ${JSON.stringify(onboardingId)}}`;
+/**
+ * The body of a pause, resume or cancel request: `{"onboardingId": "<the path's id>", "action":
+ * "<pause|resume|cancel>"}`. Standard Webhooks signs the id, the timestamp and the body, never the
+ * method or the path. An empty body would make every such request's signature a status read's
+ * (whose body is empty too), so the signed headers of a captured `GET /onboardings/{id}` could
+ * cancel any onboarding for five minutes; a body naming only the onboarding would let a captured
+ * pause be replayed as a cancel once its first delivery failed (a failure frees its webhook-id).
+ * A body naming the onboarding and the action binds the signature to exactly that request.
+ */
+const controlBodySchema = z.strictObject({
+  onboardingId: z.string().min(1),
+  action: z.enum(['pause', 'resume', 'cancel']),
+});
+
+/** What is wrong with a control request's body for its path; undefined when nothing. */
+export function controlBodyProblem(
+  body: string,
+  onboardingId: string,
+  action: ControlAction,
+): string | undefined {
+  const expected = `{"onboardingId": ${JSON.stringify(onboardingId)}, "action": "${action}"}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -22,6 +34,9 @@ export function controlBodyProblem(body: string, onboardingId: string): string |
   if (!checked.success) return `The body must be ${expected} and nothing else`;
   if (checked.data.onboardingId !== onboardingId) {
     return `The body names onboarding "${checked.data.onboardingId}", not "${onboardingId}" of the path`;
+  }
+  if (checked.data.action !== action) {
+    return `The body asks to ${checked.data.action}, not to ${action} as the path does`;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { clock } from '#adapters/clock';
 import { idempotencyStoreFromEnvironment } from '#adapters/idempotency';
 import { secretFromEnvironment } from '#adapters/secrets';
-import { controlBodyProblem } from '#core/control-request';
+import { type ControlAction, controlBodyProblem } from '#core/control-request';
 import {
   OnboardingConflict,
   OnboardingNotFound,
@@ -80,7 +80,8 @@ export async function handler(
     requireJson(event, body);
     // Pause, resume and cancel name their onboarding in the signed body (core/control-request.ts).
     if (onboardingId !== undefined) {
-      const problem = controlBodyProblem(body, onboardingId);
+      const action = event.routeKey.split('/').at(-1) as ControlAction;
+      const problem = controlBodyProblem(body, onboardingId, action);
       if (problem) throw new HttpProblem(422, problem);
     }
     // With the invocation's deadline known, a delivery cut short by a timeout does not block its id.

@@ -36,7 +36,8 @@ async function send(
 ): Promise<Answer> {
   // A pause, resume or cancel names its onboarding in the signed body, as the API requires.
   const control = routeKey.startsWith('POST /onboardings/{id}/') && options.id !== undefined;
-  const body = options.body ?? (control ? JSON.stringify({ onboardingId: options.id }) : '');
+  const action = routeKey.split('/').at(-1);
+  const body = options.body ?? (control ? JSON.stringify({ onboardingId: options.id, action }) : '');
   const signature =
     options.sign === false
       ? {}
@@ -350,7 +351,7 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     const plan = planWithId('api-replay-target');
     runtime.simulation.play(plan.id!, SCENARIOS.silent!);
     await send(startRoute, { body: JSON.stringify(plan) });
-    const body = JSON.stringify({ onboardingId: 'no-such-onboarding' });
+    const body = JSON.stringify({ onboardingId: 'no-such-onboarding', action: 'cancel' });
     const headers = signed(runtime.secrets.webhook, body, { id: 'msg_captured_cancel' });
     const first = await send('POST /onboardings/{id}/cancel', {
       id: 'no-such-onboarding',
@@ -398,12 +399,20 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     await send(startRoute, { body: JSON.stringify(plan) });
     const extra = await send('POST /onboardings/{id}/pause', {
       id: 'api-control-body',
-      body: JSON.stringify({ onboardingId: 'api-control-body', also: 'this' }),
+      body: JSON.stringify({ onboardingId: 'api-control-body', action: 'pause', also: 'this' }),
+    });
+    const asCancel = await send('POST /onboardings/{id}/cancel', {
+      id: 'api-control-body',
+      body: JSON.stringify({ onboardingId: 'api-control-body', action: 'pause' }),
     });
     const notJson = await send('POST /onboardings/{id}/pause', { id: 'api-control-body', body: 'pause' });
 
     expect(extra.status).toBe(422);
-    expect(extra.body.message).toBe('The body must be {"onboardingId": "api-control-body"} and nothing else');
+    expect(extra.body.message).toBe(
+      'The body must be {"onboardingId": "api-control-body", "action": "pause"} and nothing else',
+    );
+    expect(asCancel.status).toBe(422);
+    expect(asCancel.body.message).toBe('The body asks to pause, not to cancel as the path does');
     expect(notJson.status).toBe(400);
     expect((await runtime.store.getOnboarding('api-control-body')).status).toBe('active');
     runtime.stepFunctions.get('api-control-body').abort();

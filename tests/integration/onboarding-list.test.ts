@@ -95,7 +95,7 @@ beforeAll(async () => {
   await withDeadline(Promise.all([...held.values()].map((h) => h.promise)), 'every onboarding active');
   const cancelled = await send('POST /onboardings/{id}/cancel', {
     id: cancelledId,
-    body: JSON.stringify({ onboardingId: cancelledId }),
+    body: JSON.stringify({ onboardingId: cancelledId, action: 'cancel' }),
   });
   expect(cancelled.body).toMatchObject({ status: 'cancelled' });
 }, 60_000);

@@ -312,7 +312,7 @@ describe('a pause that lasts until the run could no longer end within the execut
     const { handler } = await import('#handlers/integration-api');
     const before = await runtime.store.getOnboarding(id);
     const routeKey = 'POST /onboardings/{id}/resume';
-    const body = JSON.stringify({ onboardingId: id });
+    const body = JSON.stringify({ onboardingId: id, action: 'resume' });
     const headers = { 'content-type': 'application/json', ...signed(runtime.secrets.webhook, body) };
     const answer = (await runWithClock(execution.clock, () =>
       handler(
