@@ -56,8 +56,6 @@ export interface OnboardingHistory {
   onboarding: Onboarding;
   weeks: WeekRecord[];
   feedback: Feedback[];
-  /** How many answers are stored for each week read (replaced ones included). */
-  storedAnswers: Record<number, number>;
 }
 
 /** An onboarding and one of its weeks, as read together; either may be missing. */
@@ -399,7 +397,7 @@ export class OnboardingStore {
     return {
       onboarding: items[0] && fromOnboardingItem(items[0]),
       week: items[1] && withoutKeys<WeekRecord>(items[1]),
-      answer: items[2] && fromFeedbackItem(items[2]),
+      answer: items[2] && answered(items[2]) ? fromFeedbackItem(items[2]) : undefined,
     };
   }
 
@@ -420,50 +418,48 @@ export class OnboardingStore {
     id: string,
     week: number,
     end: { decision: RecordedDecision; unfinishedTaskIds: string[]; weighed: WeighedAnswers },
-    seen: Pick<WeekRecord, 'answersCounted'>,
-  ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] } | 'answers-arrived'> {
-    // Closed only if no answer was counted since the week was read: one that was is weighed too
-    // (the caller reads again), never stored and told "recorded" yet left out of the decision.
-    const counted =
-      seen.answersCounted === undefined ? 'attribute_not_exists(answersCounted)' : 'answersCounted = :seen';
+  ): Promise<{ decision: RecordedDecision; unfinishedTaskIds: string[] }> {
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: pk(id), sk: weekKey(week) },
         UpdateExpression: 'SET decision = :decision, unfinishedTaskIds = :unfinished, weighed = :weighed',
-        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(decision) AND ${counted}`,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
         ExpressionAttributeValues: {
           ':decision': end.decision,
           ':unfinished': end.unfinishedTaskIds,
           ':weighed': end.weighed,
-          ...(seen.answersCounted === undefined ? {} : { ':seen': seen.answersCounted }),
         },
       }),
     );
     if (written) return { decision: end.decision, unfinishedTaskIds: end.unfinishedTaskIds };
     const stored = await this.getWeek(id, week);
-    if (!stored) throw new OnboardingNotFound(`${id} week ${week}`);
-    if (!stored.decision) return 'answers-arrived';
+    if (!stored?.decision) throw new OnboardingNotFound(`${id} week ${week}`);
     return { decision: stored.decision, unfinishedTaskIds: stored.unfinishedTaskIds ?? [] };
   }
 
   /**
-   * Admits an answer to its week before it is written (`putFeedback`), while the week is open:
-   * false when the gate closed it first, and the answer is refused having written nothing. The
-   * count is what lets the gate see an answer it has not read yet: one admitted since it read the
-   * week (`closeWeek`), or admitted but not written yet.
+   * Closes a week's answers before the gate reads them: each side's answer item is marked
+   * (`closedAt`; an item is made for a side that has not answered), and `putFeedback` writes no
+   * answer to a marked item. So every answer is either stored before the mark, and read by the
+   * gate, or refused: none is stored after the gate read and left out of its decision.
    */
-  async admitAnswer(id: string, week: number): Promise<boolean> {
-    const written = await this.writeIf(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: pk(id), sk: weekKey(week) },
-        UpdateExpression: 'ADD answersCounted :one',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
+  async closeAnswers(id: string, week: number, at: string): Promise<void> {
+    await Promise.all(
+      (['owner', 'partner'] as const).map((role) =>
+        callAws(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: pk(id), sk: feedbackKey(week, role) },
+              // The first mark stands: a retried gate does not move it.
+              UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+              ExpressionAttributeValues: { ':at': at },
+            }),
+          ),
+        ),
+      ),
     );
-    return written !== undefined;
   }
 
   /**
@@ -502,42 +498,43 @@ export class OnboardingStore {
   }
 
   /**
-   * Records an answer to a week's check-in. A second answer from the same side replaces the
-   * rating and keeps the earlier ones in `history`.
+   * Records an answer to a week's check-in, unless the gate has closed the week's answers
+   * (`closeAnswers`): false then, and nothing is written. A second answer from the same side
+   * replaces the rating and keeps the earlier ones in `history`.
    */
-  async putFeedback(id: string, feedback: Feedback): Promise<void> {
+  async putFeedback(id: string, feedback: Feedback): Promise<boolean> {
     const { week, role, ...answer } = feedback;
-    await callAws(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(id), sk: feedbackKey(week, role) },
-          UpdateExpression:
-            'SET week = :week, #role = :role, rating = :rating, #comment = :comment, unfinishedTaskIds = :unfinished, #source = :source, #from = :from, #at = :at, ' +
-            '#history = list_append(if_not_exists(#history, :empty), :answer)',
-          ExpressionAttributeNames: {
-            '#role': 'role',
-            '#comment': 'comment',
-            '#source': 'source',
-            '#from': 'from',
-            '#at': 'at',
-            '#history': 'history',
-          },
-          ExpressionAttributeValues: {
-            ':week': week,
-            ':role': role,
-            ':rating': answer.rating,
-            ':comment': answer.comment ?? null,
-            ':unfinished': answer.unfinishedTaskIds,
-            ':source': answer.source,
-            ':from': answer.from ?? null,
-            ':at': answer.at,
-            ':empty': [],
-            ':answer': [answer],
-          },
-        }),
-      ),
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: feedbackKey(week, role) },
+        UpdateExpression:
+          'SET week = :week, #role = :role, rating = :rating, #comment = :comment, unfinishedTaskIds = :unfinished, #source = :source, #from = :from, #at = :at, ' +
+          '#history = list_append(if_not_exists(#history, :empty), :answer)',
+        ExpressionAttributeNames: {
+          '#role': 'role',
+          '#comment': 'comment',
+          '#source': 'source',
+          '#from': 'from',
+          '#at': 'at',
+          '#history': 'history',
+        },
+        ExpressionAttributeValues: {
+          ':week': week,
+          ':role': role,
+          ':rating': answer.rating,
+          ':comment': answer.comment ?? null,
+          ':unfinished': answer.unfinishedTaskIds,
+          ':source': answer.source,
+          ':from': answer.from ?? null,
+          ':at': answer.at,
+          ':empty': [],
+          ':answer': [answer],
+        },
+        ConditionExpression: 'attribute_not_exists(closedAt)',
+      }),
     );
+    return written !== undefined;
   }
 
   /**
@@ -800,7 +797,9 @@ export class OnboardingStore {
         ExpressionAttributeValues: { ':pk': pk(id), ':prefix': 'FEEDBACK#' },
         ConsistentRead: true,
       })
-    ).map(fromFeedbackItem);
+    )
+      .filter(answered)
+      .map(fromFeedbackItem);
   }
 
   /** The emails sent for the onboarding; only those of one kind (and one week) when `of` says so. */
@@ -994,31 +993,31 @@ function fromOnboardingItem(item: Record<string, unknown>): Onboarding {
 function fromFeedbackItem(item: Record<string, unknown>): Feedback {
   const {
     history: _,
+    closedAt: __,
     comment,
     from,
     ...answer
-  } = withoutKeys<Feedback & { history: unknown; comment: string | null; from: string | null }>(item);
+  } = withoutKeys<
+    Feedback & { history: unknown; closedAt?: string; comment: string | null; from: string | null }
+  >(item);
   return { ...answer, ...(comment ? { comment } : {}), ...(from ? { from } : {}) };
 }
 
 /** The onboarding, its weeks and the answers among one Query's items (`getOnboardingHistory`). */
 function historyOf(id: string, items: Record<string, unknown>[]): OnboardingHistory {
-  const isAnswer = (item: Record<string, unknown>) => String(item.sk).startsWith('FEEDBACK#');
-  const answers = items.filter(isAnswer);
-  // Every answer stored, a replaced one too (each side's item keeps them all in `history`).
-  const storedAnswers: Record<number, number> = {};
-  for (const item of answers) {
-    const week = Number(item.week);
-    storedAnswers[week] = (storedAnswers[week] ?? 0) + ((item.history as unknown[] | undefined)?.length ?? 1);
-  }
+  const isAnswerItem = (item: Record<string, unknown>) => String(item.sk).startsWith('FEEDBACK#');
   return {
     ...splitOnboardingAndWeeks(
       id,
-      items.filter((item) => !isAnswer(item)),
+      items.filter((item) => !isAnswerItem(item)),
     ),
-    feedback: answers.map(fromFeedbackItem),
-    storedAnswers,
+    feedback: items.filter(isAnswerItem).filter(answered).map(fromFeedbackItem),
   };
+}
+
+/** An answer item that holds an answer: the gate's mark on a side that never answered holds none. */
+function answered(item: Record<string, unknown>): boolean {
+  return item.rating !== undefined;
 }
 
 function splitOnboardingAndWeeks(

@@ -88,12 +88,6 @@ export interface WeekRecord extends Batch {
   decision?: RecordedDecision;
   /** Tasks the owner reported unfinished at the end of the week: carried into the next one. */
   unfinishedTaskIds?: string[];
-  /**
-   * Answers admitted to the week while it was open (each answer, a replaced one too, just before
-   * it is stored): the gate closes the week once the answers admitted are stored, and only if
-   * none came after it read them.
-   */
-  answersCounted?: number;
   /** When each side's answer that the gate weighed was given (absent: the side was silent). */
   weighed?: WeighedAnswers;
 }

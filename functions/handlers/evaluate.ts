@@ -1,7 +1,7 @@
 import { clock } from '#adapters/clock';
 import { communicationHealth, silentSides } from '#core/communication-health';
 import { silenceEmail } from '#core/emails/escalation';
-import { OnboardingNotFound, TransientError } from '#core/errors';
+import { OnboardingNotFound } from '#core/errors';
 import { endOfWeek, gateHistory } from '#core/gate';
 import { type WorkflowState, workflowStateSchema } from '#core/onboarding';
 import { decisionDueAt, decisionTimeoutSeconds } from '#core/owner-decision';
@@ -12,54 +12,31 @@ import { store } from './shared/store.ts';
 
 const evaluateInput = workflowStateSchema.required({ remaining: true });
 
-/** How often the gate reads the week again when answers keep arriving as it closes it. */
-const CLOSE_ATTEMPTS = 5;
-
 /**
- * How long, in real time, the gate waits for an answer admitted to the week but not written yet:
- * its write follows the admission within milliseconds. Past this the writer is taken to have
- * failed (its person got an error, not "recorded"), and the week is decided without it.
- */
-const ADMITTED_ANSWER_WAIT_MS = 2_000;
-const ADMITTED_ANSWER_POLL_MS = 100;
-
-/**
- * Decides the week from its answers and records the decision, once. Every answer is admitted on
- * its week before it is written (record-feedback): one admitted but not written yet is waited
- * for (the step's retry), and one admitted after the answers were read makes the close fail
- * (store.closeWeek), so the week is read and decided again with it. An answer that was told
- * "recorded" is always weighed. A week decided already (a retried step) keeps its first decision.
+ * Decides the week from its answers and records the decision, once. The week's answers are
+ * closed first (store.closeAnswers), then read: an answer stored before is weighed, one that comes
+ * after is refused (record-feedback), so none is told "recorded" and left out. A week decided
+ * already (a retried step) keeps its first decision.
  */
 async function closeWeek(onboardingId: string, week: number, remaining: number) {
-  // A deadline for a wait on I/O, not a date of the onboarding: real time, not the clock.
-  const stopWaitingAt = Date.now() + ADMITTED_ANSWER_WAIT_MS;
-  for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; ) {
-    // Every answer, not just this week's: a silence is told with the date of the side's last answer.
-    const history = await store.getOnboardingHistory(onboardingId, 1);
-    const current = history.weeks.find((w) => w.week === week);
-    if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
-    const admitted = current.answersCounted ?? 0;
-    if ((history.storedAnswers[week] ?? 0) < admitted && Date.now() < stopWaitingAt) {
-      await new Promise((resolve) => setTimeout(resolve, ADMITTED_ANSWER_POLL_MS));
-      continue;
-    }
-    const answers = history.feedback.filter((f) => f.week === week);
-    const owner = answers.find((f) => f.role === 'owner');
-    const partner = answers.find((f) => f.role === 'partner');
-    const end = endOfWeek({
-      plan: history.onboarding.plan,
-      week: current,
-      feedback: { owner, partner },
-      history: gateHistory(history.weeks, week),
-      remaining,
-    });
-    const weighed = { ...(owner ? { owner: owner.at } : {}), ...(partner ? { partner: partner.at } : {}) };
-    const closed = await store.closeWeek(onboardingId, week, { ...end, weighed }, current);
-    if (closed !== 'answers-arrived') return { ...history, current, decision: closed.decision };
-    attempt++;
-  }
-  // Answers still arriving: the step's retry (with backoff) decides once they have settled.
-  throw new TransientError(`Answers to week ${week} kept arriving while it was being decided`);
+  await store.closeAnswers(onboardingId, week, clock.now().toISOString());
+  // Every answer, not just this week's: a silence is told with the date of the side's last answer.
+  const history = await store.getOnboardingHistory(onboardingId, 1);
+  const current = history.weeks.find((w) => w.week === week);
+  if (!current) throw new OnboardingNotFound(`${onboardingId} week ${week}`);
+  const answers = history.feedback.filter((f) => f.week === week);
+  const owner = answers.find((f) => f.role === 'owner');
+  const partner = answers.find((f) => f.role === 'partner');
+  const end = endOfWeek({
+    plan: history.onboarding.plan,
+    week: current,
+    feedback: { owner, partner },
+    history: gateHistory(history.weeks, week),
+    remaining,
+  });
+  const weighed = { ...(owner ? { owner: owner.at } : {}), ...(partner ? { partner: partner.at } : {}) };
+  const { decision } = await store.closeWeek(onboardingId, week, { ...end, weighed });
+  return { ...history, current, decision };
 }
 
 /**

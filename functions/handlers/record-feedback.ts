@@ -33,16 +33,13 @@ export async function recordFeedback(input: FeedbackInput, read?: OnboardingWeek
   if (issues.length > 0) throw new FeedbackInvalid(issues);
 
   const feedback: Feedback = { week: weekNumber, ...answer, at: clock.now().toISOString() };
-  // Admitted on its week first, then written: the gate decides only once every answer admitted
-  // is written (evaluate), and one it closed the week before is refused here, with nothing written.
-  if (!(await store.admitAnswer(onboardingId, weekNumber))) {
-    const decided = await store.getWeek(onboardingId, weekNumber);
-    const closed = feedbackIssues(weekNumber, decided, answer);
-    throw new FeedbackInvalid(
-      closed.length > 0 ? closed : [{ path: 'week', message: `week ${weekNumber} is closed` }],
-    );
+  // Refused, with nothing written, once the gate has closed the week's answers: every answer
+  // stored is one the gate reads (store.closeAnswers).
+  if (!(await store.putFeedback(onboardingId, feedback))) {
+    throw new FeedbackInvalid([
+      { path: 'week', message: `week ${weekNumber} is closed: the gate is deciding it` },
+    ]);
   }
-  await store.putFeedback(onboardingId, feedback);
   logger.info('feedback recorded', {
     onboardingId,
     week: weekNumber,

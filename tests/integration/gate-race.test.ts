@@ -11,9 +11,9 @@ import {
 } from './helpers.ts';
 
 /**
- * An answer given at the moment the gate decides its week: between the gate's read of the week's
- * answers and its close, or after the close. Either it is weighed, or it is refused and not kept;
- * never stored, told "recorded", and left out of the decision.
+ * An answer given at the moment the gate decides its week. The gate closes the week's answers,
+ * then reads them: an answer stored before the close is weighed, one that comes after is refused
+ * with nothing written. None is stored, told "recorded", and left out of the decision.
  */
 
 let runtime: LocalRuntime;
@@ -31,7 +31,6 @@ afterEach(() => {
 });
 
 const planFor = (id: string) => ({ ...examplePlan(), id });
-const atEvaluate = (id: string) => runtime.stepFunctions.get(id).visits.at(-1)?.state === 'Evaluate';
 
 /** Lets the onboarding run until its week 1 is decided, then stops it: the later weeks are not the point. */
 async function untilWeekOneDecided(id: string) {
@@ -42,20 +41,17 @@ async function untilWeekOneDecided(id: string) {
   return untilStopped(runtime.stepFunctions.stop(id));
 }
 
-describe('an answer that comes between the gate’s read and its close', () => {
-  const id = 'gate-race-between';
+describe('an answer stored as the gate starts, just before it closes the answers', () => {
+  const id = 'gate-race-before';
   let answer: Feedback;
-  let historyReads = 0;
 
   beforeAll(async () => {
     const { hold } = await startHeldAtFirstCheckin(runtime, planFor(id));
     // The partner answers in time; without the owner's answer too the week would hold.
     await runtime.recordFeedback({ onboardingId: id, week: 1, role: 'partner', rating: 4, source: 'api' });
-    const read = store.getOnboardingHistory.bind(store);
-    vi.spyOn(store, 'getOnboardingHistory').mockImplementation(async (onboardingId, from) => {
-      const history = await read(onboardingId, from);
-      if (onboardingId === id && atEvaluate(id) && historyReads++ === 0) {
-        // The owner answers once the gate has read the week's answers (none), before it closes it.
+    const close = store.closeAnswers.bind(store);
+    vi.spyOn(store, 'closeAnswers').mockImplementation(async (onboardingId, week, at) => {
+      if (onboardingId === id) {
         answer = await runtime.recordFeedback({
           onboardingId: id,
           week: 1,
@@ -64,20 +60,18 @@ describe('an answer that comes between the gate’s read and its close', () => {
           source: 'api',
         });
       }
-      return history;
+      return close(onboardingId, week, at);
     });
     hold.release();
     await untilWeekOneDecided(id);
   });
 
-  it('is weighed: the gate reads the week again and decides with it', async () => {
+  it('is weighed: the gate reads the answers after closing them', async () => {
     const week = await runtime.store.getWeek(id, 1);
 
-    expect(historyReads).toBe(2);
     expect(week?.weighed).toEqual({ owner: answer.at, partner: expect.any(String) });
     expect(week?.decision).toMatchObject({ outcome: 'advance' });
     expect(week?.decision?.reason).toContain('the owner rated the work 5/5');
-    expect(week?.answersCounted).toBe(2);
   });
 
   it('is kept, as it was told', async () => {
@@ -86,81 +80,25 @@ describe('an answer that comes between the gate’s read and its close', () => {
       { week: 1, role: 'partner', rating: 4 },
     ]);
   });
-
-  it('decided the week in one run of the step: no retry, no failure', () => {
-    const evaluated = runtime.stepFunctions
-      .get(id)
-      .visits.filter((v) => v.state === 'Evaluate' && (v.input as { week: number }).week === 1);
-
-    expect(evaluated).toHaveLength(1);
-    expect(evaluated[0]?.error).toBeUndefined();
-  });
 });
 
-describe('an answer admitted before the gate reads the week, and written after', () => {
-  const id = 'gate-race-writing';
-  let answer: Feedback;
-  let readsWhileWriting = 0;
-
-  beforeAll(async () => {
-    const { hold } = await startHeldAtFirstCheckin(runtime, planFor(id));
-    await runtime.recordFeedback({ onboardingId: id, week: 1, role: 'partner', rating: 4, source: 'api' });
-    const gateRead = deferred<void>();
-    const read = store.getOnboardingHistory.bind(store);
-    vi.spyOn(store, 'getOnboardingHistory').mockImplementation(async (onboardingId, from) => {
-      const history = await read(onboardingId, from);
-      if (onboardingId === id && atEvaluate(id)) {
-        readsWhileWriting++;
-        gateRead.resolve();
-      }
-      return history;
-    });
-    const put = store.putFeedback.bind(store);
-    vi.spyOn(store, 'putFeedback').mockImplementation(async (onboardingId, feedback) => {
-      // Admitted already; its write lands only once the gate has read the week without it.
-      if (onboardingId === id && feedback.role === 'owner')
-        await withDeadline(gateRead.promise, 'the gate’s read');
-      return put(onboardingId, feedback);
-    });
-    const answering = runtime.recordFeedback({
-      onboardingId: id,
-      week: 1,
-      role: 'owner',
-      rating: 5,
-      source: 'api',
-    });
-    hold.release();
-    answer = await answering;
-    await untilWeekOneDecided(id);
-  });
-
-  it('is waited for, then weighed: the gate decides only once every admitted answer is written', async () => {
-    const week = await runtime.store.getWeek(id, 1);
-
-    expect(readsWhileWriting).toBeGreaterThan(1);
-    expect(week?.weighed).toEqual({ owner: answer.at, partner: expect.any(String) });
-    expect(week?.decision).toMatchObject({ outcome: 'advance' });
-  });
-});
-
-describe('an answer checked while the week was open, admitted after the gate closed it', () => {
+describe('an answer checked while the week was open, written after the gate closed the answers', () => {
   const id = 'gate-race-after';
   let refusal: unknown;
 
   beforeAll(async () => {
     const { hold } = await startHeldAtFirstCheckin(runtime, planFor(id));
     const closed = deferred<void>();
-    const close = store.closeWeek.bind(store);
-    vi.spyOn(store, 'closeWeek').mockImplementation(async (...args) => {
-      const end = await close(...args);
-      if (args[0] === id) closed.resolve();
-      return end;
+    const close = store.closeAnswers.bind(store);
+    vi.spyOn(store, 'closeAnswers').mockImplementation(async (onboardingId, week, at) => {
+      await close(onboardingId, week, at);
+      if (onboardingId === id) closed.resolve();
     });
-    const admit = store.admitAnswer.bind(store);
-    vi.spyOn(store, 'admitAnswer').mockImplementation(async (onboardingId, week) => {
-      // The week was open when the answer was checked; it asks to be admitted after the close.
-      if (onboardingId === id) await withDeadline(closed.promise, 'the gate’s close');
-      return admit(onboardingId, week);
+    const put = store.putFeedback.bind(store);
+    vi.spyOn(store, 'putFeedback').mockImplementation(async (onboardingId, feedback) => {
+      // The week was open when the answer was checked; its write comes once the gate closed it.
+      if (onboardingId === id) await withDeadline(closed.promise, 'the gate’s close of the answers');
+      return put(onboardingId, feedback);
     });
     const answering = runtime
       .recordFeedback({ onboardingId: id, week: 1, role: 'partner', rating: 4, source: 'api' })
@@ -170,10 +108,10 @@ describe('an answer checked while the week was open, admitted after the gate clo
     await untilWeekOneDecided(id);
   });
 
-  it('is refused: the week was decided without it', () => {
+  it('is refused: the gate was deciding the week without it', () => {
     expect(refusal).toMatchObject({
       name: 'FeedbackInvalid',
-      issues: [{ path: 'week', message: expect.stringContaining('week 1 is closed') }],
+      issues: [{ path: 'week', message: 'week 1 is closed: the gate is deciding it' }],
     });
   });
 
@@ -182,6 +120,6 @@ describe('an answer checked while the week was open, admitted after the gate clo
 
     expect(await runtime.store.listFeedback(id)).toEqual([]);
     expect(week?.weighed).toEqual({});
-    expect(week?.answersCounted).toBeUndefined();
+    expect(week?.decision).toBeDefined();
   });
 });

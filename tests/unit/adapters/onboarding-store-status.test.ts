@@ -80,7 +80,6 @@ describe('OnboardingStore.getStatusRecords', () => {
       onboarding: plain,
       weeks: [week1],
       feedback: [ownerAnswer],
-      storedAnswers: { 1: 1 },
       referenceAnswers: [],
     });
     expect(sent).toEqual([
@@ -108,7 +107,6 @@ describe('OnboardingStore.getStatusRecords', () => {
       onboarding: withReferences,
       weeks: [],
       feedback: [],
-      storedAnswers: {},
       referenceAnswers: [reference1],
       dueDiligence: verdict,
     });

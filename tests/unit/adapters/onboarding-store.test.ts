@@ -406,7 +406,7 @@ describe('OnboardingStore.getOnboardingHistory: paging', () => {
     const result = await store.getOnboardingHistory(id, 0);
 
     // Assess
-    expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [], storedAnswers: {} });
+    expect(result).toEqual({ onboarding, weeks: [week1, week2], feedback: [] });
     expect(sent).toEqual([
       expect.objectContaining({
         TableName: TABLE,
@@ -489,6 +489,8 @@ describe('OnboardingStore.getOnboardingHistory: feedback', () => {
             history: [replaced, ownerAnswer].map(({ week: _w, role: _r, ...a }) => a),
           },
           feedbackItem(partnerAnswer),
+          // The gate's mark on a side that never answered: no answer.
+          { pk, sk: 'FEEDBACK#04#partner', closedAt: '2027-01-18T15:00:00.000Z' },
           onboardingItem(onboarding),
           weekItem(id, week3),
         ],
@@ -503,8 +505,6 @@ describe('OnboardingStore.getOnboardingHistory: feedback', () => {
       onboarding,
       weeks: [week3],
       feedback: [ownerAnswer, partnerAnswer],
-      // Every answer stored for the week, the replaced one too: what the gate compares with its count.
-      storedAnswers: { 3: 3 },
     });
     expect(sent).toEqual([
       expect.objectContaining({
@@ -534,60 +534,22 @@ describe('OnboardingStore.closeWeek', () => {
     releaseNew: false,
     reason: 'hold at 25%: the owner rated the work 3/5 (4 needed to advance)',
   };
-
   const weighed = { owner: '2026-12-10T15:00:00.000Z' };
 
-  it('records the end of a week only if the week has none yet and no answer came since it was read', async () => {
+  it('records the end of a week, and the answers it weighed, only if the week has none yet', async () => {
     // Prepare
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    const end = await store.closeWeek(
-      id,
-      2,
-      { decision, unfinishedTaskIds: ['receipts'], weighed },
-      { answersCounted: 1 },
-    );
+    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'], weighed });
 
     // Assess
     expect(end).toEqual({ decision, unfinishedTaskIds: ['receipts'] });
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
       Key: { pk, sk: 'WEEK#02' },
-      ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(decision) AND answersCounted = :seen',
-      ExpressionAttributeValues: expect.objectContaining({ ':seen': 1, ':weighed': weighed }),
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+      ExpressionAttributeValues: expect.objectContaining({ ':weighed': weighed }),
     });
-  });
-
-  it('closes a week nobody answered only while no answer has been counted', async () => {
-    // Prepare
-    ddb.on(UpdateCommand).resolves({});
-
-    // Act
-    await store.closeWeek(id, 2, { decision, unfinishedTaskIds: [], weighed: {} }, {});
-
-    // Assess
-    expect(ddb).toReceiveCommandWith(UpdateCommand, {
-      ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(decision) AND attribute_not_exists(answersCounted)',
-    });
-  });
-
-  it('says so when an answer was counted after the week was read, and records nothing', async () => {
-    // Prepare
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({ Item: weekItem(id, { ...weekFixture(2, 1), answersCounted: 2 }) });
-
-    // Act
-    const end = await store.closeWeek(
-      id,
-      2,
-      { decision, unfinishedTaskIds: [], weighed },
-      { answersCounted: 1 },
-    );
-
-    // Assess
-    expect(end).toBe('answers-arrived');
   });
 
   it('returns the end recorded the first time when a retried step closes the week again', async () => {
@@ -599,42 +561,30 @@ describe('OnboardingStore.closeWeek', () => {
     });
 
     // Act
-    const end = await store.closeWeek(
-      id,
-      2,
-      { decision, unfinishedTaskIds: ['receipts'], weighed },
-      { answersCounted: 1 },
-    );
+    const end = await store.closeWeek(id, 2, { decision, unfinishedTaskIds: ['receipts'], weighed });
 
     // Assess
     expect(end).toEqual({ decision: first, unfinishedTaskIds: [] });
   });
 });
 
-describe('OnboardingStore.admitAnswer', () => {
-  it('counts the answer on its week while the week is open', async () => {
+describe('OnboardingStore.closeAnswers', () => {
+  it('marks both sides’ answer items of the week, keeping the first mark of a retried gate', async () => {
     // Prepare
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    const admitted = await store.admitAnswer(id, 3);
+    await store.closeAnswers(id, 3, '2027-01-11T15:00:00.000Z');
 
     // Assess
-    expect(admitted).toBe(true);
-    expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
-      Key: { pk, sk: 'WEEK#03' },
-      UpdateExpression: 'ADD answersCounted :one',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
-      ExpressionAttributeValues: { ':one': 1 },
-    });
-  });
-
-  it('admits nothing once the gate has decided the week', async () => {
-    // Prepare
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-
-    // Act / Assess
-    expect(await store.admitAnswer(id, 3)).toBe(false);
+    for (const role of ['owner', 'partner']) {
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: { pk, sk: `FEEDBACK#03#${role}` },
+        UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+        ExpressionAttributeValues: { ':at': '2027-01-11T15:00:00.000Z' },
+      });
+    }
+    expect(ddb).toReceiveCommandTimes(UpdateCommand, 2);
   });
 });
 
@@ -652,12 +602,14 @@ describe('OnboardingStore.putFeedback', () => {
     };
 
     // Act
-    await store.putFeedback(id, answer);
+    const written = await store.putFeedback(id, answer);
 
     // Assess
+    expect(written).toBe(true);
     expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
       TableName: TABLE,
       Key: { pk, sk: 'FEEDBACK#03#owner' },
+      ConditionExpression: 'attribute_not_exists(closedAt)',
       UpdateExpression: expect.stringContaining(
         '#history = list_append(if_not_exists(#history, :empty), :answer)',
       ),
@@ -671,5 +623,21 @@ describe('OnboardingStore.putFeedback', () => {
         ],
       }),
     });
+  });
+
+  it('writes nothing once the gate has closed the week’s answers', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    const late: Feedback = {
+      week: 3,
+      role: 'partner',
+      rating: 4,
+      unfinishedTaskIds: [],
+      source: 'link',
+      at: '2027-01-11T15:00:01.000Z',
+    };
+
+    // Act / Assess
+    expect(await store.putFeedback(id, late)).toBe(false);
   });
 });
