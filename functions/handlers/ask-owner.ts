@@ -44,6 +44,7 @@ const askInput = z.object({
 export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId, week, taskToken }) => {
   const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
   const { plan } = onboarding;
+  if (onboarding.status === 'cancelled') return notAsking(onboarding, week, taskToken);
   if (week === 0) return askBeforeKickoff(onboarding, taskToken);
   const asked = weeks.find((w) => w.week === week);
   const decision = asked?.decision;
@@ -69,6 +70,22 @@ export const handler = workflowStep('ask-owner', askInput, async ({ onboardingId
   ]);
   return { asked: true };
 });
+
+/**
+ * Cancelled meanwhile, the cancel's stop not arrived yet: the owner is not asked about an
+ * onboarding they let go. The question is kept (the next step reads it) and its token handed
+ * straight back, undecided: the workflow goes on to its release, which ends it (`Cancelled`).
+ */
+async function notAsking(
+  onboarding: Onboarding,
+  week: number,
+  taskToken: string,
+): Promise<{ asked: boolean }> {
+  const dueAt = decisionDueAt(onboarding.plan, week, onboarding.pausedWeeks);
+  await store.askOwner(onboarding.id, { week, askedAt: clock.now().toISOString(), dueAt }, taskToken);
+  await workflow.sendTaskSuccess(taskToken, { choice: 'none' });
+  return { asked: false };
+}
 
 /**
  * The due diligence's question (week 0): the references' answers fell short, and the owner

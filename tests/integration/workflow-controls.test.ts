@@ -542,6 +542,53 @@ describe('cancelling before the workflow has run', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('as the gate asks the owner, before the stop arrives: the owner is not asked, and the release ends it', async () => {
+    const id = 'cancelled-at-escalation';
+    const { store } = await import('#handlers/shared/store');
+    const { workflow } = await import('#handlers/shared/workflow');
+    const close = store.closeWeek.bind(store);
+    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
+    // The cancel lands as the gate records its first escalation; its stop is late.
+    let cancelledAtWeek: number | undefined;
+    const landCancel = vi.spyOn(store, 'closeWeek').mockImplementation(async (onboardingId, week, end) => {
+      const closed = await close(onboardingId, week, end);
+      if (onboardingId === id && closed.decision.outcome === 'escalate' && cancelledAtWeek === undefined) {
+        cancelledAtWeek = week;
+        await controls.cancelOnboarding(id);
+      }
+      return closed;
+    });
+    let execution: Execution | undefined;
+    const { records } = await mailDuring(id, async () => {
+      try {
+        runtime.simulation.play(id, SCENARIOS.silent!);
+        await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
+        execution = await untilStopped(runtime.stepFunctions.get(id));
+      } finally {
+        landCancel.mockRestore();
+        stopLate.mockRestore();
+      }
+    });
+
+    expect(cancelledAtWeek).toBeDefined();
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    const path = states(execution!.visits);
+    expect(path.slice(path.lastIndexOf('Evaluate'))).toEqual([
+      'Evaluate',
+      'IsOnboardingDone',
+      'WaitForOwnerDecision',
+      'ApplyOwnerDecision',
+      'IsOnboardingDone',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    expect(records.filter((e) => e.kind === 'escalation')).toEqual([]);
+    expect((await runtime.store.findDecision(id, cancelledAtWeek!))?.state).not.toBe('waiting');
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
   it('a start redelivered after the cancel starts no execution', async () => {
     const id = 'cancelled-then-redelivered';
     const plan = { ...examplePlan(), id };
