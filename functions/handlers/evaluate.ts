@@ -49,6 +49,18 @@ export const handler = workflowStep('evaluate', evaluateInput, async (state): Pr
   const { onboardingId, week, remaining } = state;
   const { onboarding, weeks, feedback, current, decision } = await closeWeek(onboardingId, week, remaining);
   const { plan } = onboarding;
+  // Cancelled meanwhile, the cancel's stop not arrived yet: nobody is told of the week or asked
+  // about it, and no wrap-up follows; the next release ends the run (`Cancelled`).
+  if (onboarding.status === 'cancelled') {
+    const releaseAt = weekSchedule(plan, week + 1, onboarding.pausedWeeks).releaseAt;
+    return {
+      onboardingId,
+      week: week + 1,
+      stage: decision.outcome === 'finish' ? current.stage : decision.toStage,
+      releaseAt,
+      done: false,
+    };
+  }
   if (decision.outcome === 'finish')
     return { onboardingId, week, stage: current.stage, remaining, done: true };
   // The escalation names the silent itself; otherwise a silent partner is told to the owner now.

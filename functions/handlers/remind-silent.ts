@@ -34,6 +34,8 @@ export const handler = workflowStep('remind-silent', workflowStateSchema, async 
   const { onboarding, weeks, feedback } = await store.getOnboardingHistory(onboardingId, 1);
   const week = weeks.find((w) => w.week === state.week);
   if (!week) throw new OnboardingNotFound(`${onboardingId} week ${state.week}`);
+  // Cancelled meanwhile (the stop not arrived yet): nobody is reminded, nothing is recorded.
+  if (onboarding.status === 'cancelled') return { ...state, feedbackDueAt: week.feedbackDueAt };
   const now = clock.now().toISOString();
 
   const silent = silentSides(week.week, feedback);

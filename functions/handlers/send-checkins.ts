@@ -30,6 +30,9 @@ if (!/^https?:\/\/[^\s/]+/.test(publicUrl)) {
  */
 export const handler = workflowStep('send-checkins', workflowStateSchema, async (state) => {
   const { onboarding, weeks, feedback } = await store.getOnboardingHistory(state.onboardingId, 1);
+  // Cancelled meanwhile, the cancel's stop not arrived yet: nobody is asked about the week; the
+  // gate does not decide it, and the next release ends the run (see evaluate).
+  if (onboarding.status === 'cancelled') return state;
   const week = weeks.find((w) => w.week === state.week);
   if (!week) throw new OnboardingNotFound(`${state.onboardingId} week ${state.week}`);
   const now = clock.now().toISOString();

@@ -589,6 +589,49 @@ describe('cancelling before the workflow has run', () => {
     expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
   });
 
+  it('as week 2 is released, before the stop arrives: no check-in, reminder or decision email, and the release ends it', async () => {
+    const id = 'cancelled-at-week-2';
+    const { store } = await import('#handlers/shared/store');
+    const { workflow } = await import('#handlers/shared/workflow');
+    const putWeek = store.putWeek.bind(store);
+    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
+    // The cancel lands as week 2's batch is recorded; its stop is late.
+    const landCancel = vi.spyOn(store, 'putWeek').mockImplementation(async (onboardingId, record) => {
+      const stored = await putWeek(onboardingId, record);
+      if (onboardingId === id && record.week === 2) await controls.cancelOnboarding(id);
+      return stored;
+    });
+    let execution: Execution | undefined;
+    const { records } = await mailDuring(id, async () => {
+      try {
+        execution = await untilStopped(await startSteady(id));
+      } finally {
+        landCancel.mockRestore();
+        stopLate.mockRestore();
+      }
+    });
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    const path = states(execution!.visits);
+    expect(path.slice(path.lastIndexOf('SendCheckins'))).toEqual([
+      'SendCheckins',
+      'WaitForFeedback',
+      'RemindSilent',
+      'WaitForGrace',
+      'Evaluate',
+      'IsOnboardingDone',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    // Week 2's batch went out with its release, before the cancel landed; nothing after it did.
+    const week2 = records.filter((e) => e.week === 2).map((e) => e.kind);
+    expect(week2.filter((kind) => kind !== 'batch')).toEqual([]);
+    expect(records.filter((e) => e.kind === 'summary')).toEqual([]);
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
   it('a start redelivered after the cancel starts no execution', async () => {
     const id = 'cancelled-then-redelivered';
     const plan = { ...examplePlan(), id };
