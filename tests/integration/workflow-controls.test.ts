@@ -23,6 +23,7 @@ type Controls = typeof import('#handlers/onboarding-controls');
 
 let runtime: LocalRuntime;
 let controls: Controls;
+type HandlerStore = typeof import('#handlers/shared/store')['store'];
 /** What the test does when an execution reaches a Wait, beside the simulated people answering. */
 const atWait = new Map<string, (wait: WaitEvent) => Promise<void>>();
 
@@ -454,32 +455,52 @@ describe('cancelling before the workflow has run', () => {
     ]);
   });
 
-  it('between Accept and the kickoff, before the stop arrives: no kickoff, and the release ends it', async () => {
-    const id = 'cancelled-before-kickoff';
+  /**
+   * Runs onboarding `id` (started by `start`) with a cancel landing where `land` puts it: a spy on
+   * the handlers' store that calls `cancel` at that point. The cancel's StopExecution does not
+   * arrive (as if delayed), so only the steps themselves can honour it. Returns the execution and
+   * the mail of the run.
+   */
+  async function runWithLateStop(
+    id: string,
+    start: () => Promise<Execution>,
+    land: (store: HandlerStore, cancel: () => Promise<unknown>) => { mockRestore(): void },
+  ) {
     const { store } = await import('#handlers/shared/store');
     const { workflow } = await import('#handlers/shared/workflow');
-    const activate = store.updateProgress.bind(store);
-    // The cancel lands as Accept activates the onboarding; its StopExecution has not arrived when
-    // the workflow goes on (as if delayed), so only the steps themselves can honour it.
     const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
-    const landCancel = vi
-      .spyOn(store, 'updateProgress')
-      .mockImplementation(async (onboardingId, progress) => {
-        await activate(onboardingId, progress);
-        if (onboardingId === id && progress.status === 'active') await controls.cancelOnboarding(id);
-      });
+    const landing = land(store, () => controls.cancelOnboarding(id));
     let execution: Execution | undefined;
-    const { received, records } = await mailDuring(id, async () => {
+    const mail = await mailDuring(id, async () => {
       try {
-        execution = await untilStopped(await startSteady(id));
+        execution = await untilStopped(await start());
       } finally {
-        landCancel.mockRestore();
+        landing.mockRestore();
         stopLate.mockRestore();
       }
     });
+    return { execution: execution!, ...mail };
+  }
+
+  /** Lands the cancel as Accept activates the onboarding. */
+  const asAcceptActivates = (id: string) => (store: HandlerStore, cancel: () => Promise<unknown>) => {
+    const activate = store.updateProgress.bind(store);
+    return vi.spyOn(store, 'updateProgress').mockImplementation(async (onboardingId, progress) => {
+      await activate(onboardingId, progress);
+      if (onboardingId === id && progress.status === 'active') await cancel();
+    });
+  };
+
+  it('between Accept and the kickoff, before the stop arrives: no kickoff, and the release ends it', async () => {
+    const id = 'cancelled-before-kickoff';
+    const { execution, received, records } = await runWithLateStop(
+      id,
+      () => startSteady(id),
+      asAcceptActivates(id),
+    );
 
     expect(execution).toMatchObject({ status: 'SUCCEEDED' });
-    expect(states(execution!.visits)).toEqual([
+    expect(states(execution.visits)).toEqual([
       'Accept',
       'IsDueDiligenceDue',
       'Kickoff',
@@ -498,31 +519,18 @@ describe('cancelling before the workflow has run', () => {
 
   it('between Accept and the stop, with references: none is asked or reminded, the owner is not asked', async () => {
     const id = 'cancelled-before-references';
-    const { store } = await import('#handlers/shared/store');
-    const { workflow } = await import('#handlers/shared/workflow');
-    const activate = store.updateProgress.bind(store);
-    // As above: the cancel lands as Accept activates the onboarding, and its stop is late.
-    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
-    const landCancel = vi
-      .spyOn(store, 'updateProgress')
-      .mockImplementation(async (onboardingId, progress) => {
-        await activate(onboardingId, progress);
-        if (onboardingId === id && progress.status === 'active') await controls.cancelOnboarding(id);
-      });
-    let execution: Execution | undefined;
-    const { received, records } = await mailDuring(id, async () => {
-      try {
+    const { execution, received, records } = await runWithLateStop(
+      id,
+      async () => {
         runtime.simulation.play(id, SCENARIOS['due-diligence']!);
         await runtime.startOnboarding({ plan: { ...examplePlan('examples/freelance-developer.yaml'), id } });
-        execution = await untilStopped(runtime.stepFunctions.get(id));
-      } finally {
-        landCancel.mockRestore();
-        stopLate.mockRestore();
-      }
-    });
+        return runtime.stepFunctions.get(id);
+      },
+      asAcceptActivates(id),
+    );
 
     expect(execution).toMatchObject({ status: 'SUCCEEDED' });
-    expect(states(execution!.visits)).toEqual([
+    expect(states(execution.visits)).toEqual([
       'Accept',
       'IsDueDiligenceDue',
       'AskReferences',
@@ -544,35 +552,35 @@ describe('cancelling before the workflow has run', () => {
 
   it('as the gate asks the owner, before the stop arrives: the owner is not asked, and the release ends it', async () => {
     const id = 'cancelled-at-escalation';
-    const { store } = await import('#handlers/shared/store');
-    const { workflow } = await import('#handlers/shared/workflow');
-    const close = store.closeWeek.bind(store);
-    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
-    // The cancel lands as the gate records its first escalation; its stop is late.
+    // The cancel lands as the gate records its first escalation.
     let cancelledAtWeek: number | undefined;
-    const landCancel = vi.spyOn(store, 'closeWeek').mockImplementation(async (onboardingId, week, end) => {
-      const closed = await close(onboardingId, week, end);
-      if (onboardingId === id && closed.decision.outcome === 'escalate' && cancelledAtWeek === undefined) {
-        cancelledAtWeek = week;
-        await controls.cancelOnboarding(id);
-      }
-      return closed;
-    });
-    let execution: Execution | undefined;
-    const { records } = await mailDuring(id, async () => {
-      try {
+    const { execution, records } = await runWithLateStop(
+      id,
+      async () => {
         runtime.simulation.play(id, SCENARIOS.silent!);
         await runtime.startOnboarding({ plan: { ...examplePlan(), id } });
-        execution = await untilStopped(runtime.stepFunctions.get(id));
-      } finally {
-        landCancel.mockRestore();
-        stopLate.mockRestore();
-      }
-    });
+        return runtime.stepFunctions.get(id);
+      },
+      (store, cancel) => {
+        const close = store.closeWeek.bind(store);
+        return vi.spyOn(store, 'closeWeek').mockImplementation(async (onboardingId, week, end) => {
+          const closed = await close(onboardingId, week, end);
+          if (
+            onboardingId === id &&
+            closed.decision.outcome === 'escalate' &&
+            cancelledAtWeek === undefined
+          ) {
+            cancelledAtWeek = week;
+            await cancel();
+          }
+          return closed;
+        });
+      },
+    );
 
     expect(cancelledAtWeek).toBeDefined();
     expect(execution).toMatchObject({ status: 'SUCCEEDED' });
-    const path = states(execution!.visits);
+    const path = states(execution.visits);
     expect(path.slice(path.lastIndexOf('Evaluate'))).toEqual([
       'Evaluate',
       'IsOnboardingDone',
@@ -591,28 +599,22 @@ describe('cancelling before the workflow has run', () => {
 
   it('as week 2 is released, before the stop arrives: no check-in, reminder or decision email, and the release ends it', async () => {
     const id = 'cancelled-at-week-2';
-    const { store } = await import('#handlers/shared/store');
-    const { workflow } = await import('#handlers/shared/workflow');
-    const putWeek = store.putWeek.bind(store);
-    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
-    // The cancel lands as week 2's batch is recorded; its stop is late.
-    const landCancel = vi.spyOn(store, 'putWeek').mockImplementation(async (onboardingId, record) => {
-      const stored = await putWeek(onboardingId, record);
-      if (onboardingId === id && record.week === 2) await controls.cancelOnboarding(id);
-      return stored;
-    });
-    let execution: Execution | undefined;
-    const { records } = await mailDuring(id, async () => {
-      try {
-        execution = await untilStopped(await startSteady(id));
-      } finally {
-        landCancel.mockRestore();
-        stopLate.mockRestore();
-      }
-    });
+    // The cancel lands as week 2's batch is recorded.
+    const { execution, records } = await runWithLateStop(
+      id,
+      () => startSteady(id),
+      (store, cancel) => {
+        const putWeek = store.putWeek.bind(store);
+        return vi.spyOn(store, 'putWeek').mockImplementation(async (onboardingId, record) => {
+          const stored = await putWeek(onboardingId, record);
+          if (onboardingId === id && record.week === 2) await cancel();
+          return stored;
+        });
+      },
+    );
 
     expect(execution).toMatchObject({ status: 'SUCCEEDED' });
-    const path = states(execution!.visits);
+    const path = states(execution.visits);
     expect(path.slice(path.lastIndexOf('SendCheckins'))).toEqual([
       'SendCheckins',
       'WaitForFeedback',
