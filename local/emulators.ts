@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { HEAP_GROWTH_FLAG } from './heap-growth.ts';
 
 const BOOT_TIMEOUT_MS = 30_000;
 
@@ -37,7 +38,7 @@ export interface EmulatorHost {
  */
 export async function startEmulatorHost(definitionPath: string): Promise<EmulatorHost> {
   const child = fork(new URL('./emulator-host.mjs', import.meta.url), [definitionPath], {
-    execArgv: [],
+    execArgv: [HEAP_GROWTH_FLAG],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   type Ready = { dynamodb: string; ses: string };

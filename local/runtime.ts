@@ -6,6 +6,7 @@ import { createTable } from '#adapters/table-definition';
 import { ASL_PATH, loadDefinition, loadFunctions } from './definition.ts';
 import { type Emulator, type EmulatorHost, type EmulatorStats, startEmulatorHost } from './emulators.ts';
 import { type OpenWindow, RealTimeFeedbackWindows } from './feedback-windows.ts';
+import { limitHeapGrowth } from './heap-growth.ts';
 import { type EdgeRoute, type LocalHttpApi, loadEdgeRoutes, startHttpApi } from './http-server.ts';
 import { configureLocalInbound } from './inbound-config.ts';
 import { LinkClicks } from './link-clicks.ts';
@@ -79,6 +80,7 @@ export interface LocalRuntime {
  * a Lambda cold start.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  limitHeapGrowth();
   const secrets = options.secrets ?? generateLocalSecrets();
   const started: Array<{ close(): Promise<void> }> = [];
   try {
