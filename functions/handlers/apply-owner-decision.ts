@@ -29,7 +29,15 @@ export const handler = workflowStep(
     const { week } = askOwner;
     const question = await store.settleDecision(onboardingId, week, clock.now().toISOString());
     const { onboarding, weeks } = await store.getOnboardingHistory(onboardingId, 0);
-    if (week === 0) return applyBeforeKickoff(state, onboarding, question);
+    const next = { onboardingId, week: state.week, stage: state.stage, releaseAt: state.releaseAt };
+    // Cancelled while the owner was asked (the stop not arrived yet): the cancel has ended it and
+    // told both sides. Nothing is recorded as the owner's answer, and the run goes on to the
+    // release, which ends it at Cancelled (from week 0 through the kickoff, which sends nothing).
+    if (onboarding.status === 'cancelled') {
+      logger.info('owner decision not applied: the onboarding is cancelled', { onboardingId, week });
+      return week === 0 ? next : { ...next, done: false };
+    }
+    if (week === 0) return applyBeforeKickoff(next, onboarding, question);
     const asked = weeks.find((w) => w.week === week);
     if (asked?.decision?.outcome !== 'escalate') throw new OnboardingNotFound(`${onboardingId} week ${week}`);
     const decision = await store.recordOwnerAnswer(
@@ -39,7 +47,6 @@ export const handler = workflowStep(
     );
     const choice = decision.owner?.choice ?? 'none';
     logger.info('owner decision applied', { onboardingId, week, choice });
-    const next = { onboardingId, week: state.week, stage: state.stage, releaseAt: state.releaseAt };
     if (choice === 'abort') {
       const at = decision.owner?.at ?? clock.now().toISOString();
       await abort(onboarding, at, abortedEmails(onboarding.plan, weeks, week, at));
@@ -78,19 +85,13 @@ async function abort(onboarding: Onboarding, at: string, emails: EmailMessage[])
  * onboarding (status aborted; only the owner is told: the partner has had no kickoff).
  */
 async function applyBeforeKickoff(
-  state: WorkflowState,
+  next: WorkflowState,
   onboarding: Onboarding,
   question: DecisionRequest,
 ): Promise<WorkflowState> {
   const { owner } = await store.recordDueDiligenceAnswer(onboarding.id, dueDiligenceAnswer(question));
   const choice = owner?.choice ?? 'none';
   logger.info('owner decision applied', { onboardingId: onboarding.id, week: 0, choice });
-  const next = {
-    onboardingId: onboarding.id,
-    week: state.week,
-    stage: state.stage,
-    releaseAt: state.releaseAt,
-  };
   if (choice === 'continue') return next;
   const at = owner?.at ?? clock.now().toISOString();
   await abort(onboarding, at, [notStartedEmail(onboarding.plan, owner?.reason ?? 'no decision', at)]);

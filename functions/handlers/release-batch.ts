@@ -29,7 +29,7 @@ import { store } from './shared/store.ts';
  * (`rescheduled`, with the new `releaseAt`); a cancelled one stops. A pause that lasted until
  * `resumeBy`, or a move that would carry the run past the execution's year, cancels the onboarding
  * (`paused-too-long`), tells both sides, and stops (`release: 'cancelled'`). A week already
- * released (a retry) goes on regardless.
+ * released (a retry) goes on regardless, unless the onboarding was cancelled meanwhile.
  */
 export const handler = workflowStep('release-batch', workflowStateSchema, async (input) => {
   // What the wait for a resume needed is set again below if the onboarding is still paused.
@@ -37,7 +37,11 @@ export const handler = workflowStep('release-batch', workflowStateSchema, async 
   const { onboardingId, week, stage } = state;
   const { onboarding, weeks } = await store.getOnboardingHistory(onboardingId, 0);
   const { plan } = onboarding;
-  if (!weeks.some((w) => w.week === week)) {
+  const released = weeks.some((w) => w.week === week);
+  // A retry after a cancel landed (its stop not arrived yet): the week is recorded, and its batch
+  // is not sent to an onboarding that has ended.
+  if (released && onboarding.status === 'cancelled') return { ...state, release: 'cancelled' as const };
+  if (!released) {
     const now = clock.now();
     const gate = releaseGate(onboarding, week, now);
     switch (gate.release) {

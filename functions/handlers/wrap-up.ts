@@ -5,13 +5,18 @@ import { outbox } from './shared/outbox.ts';
 import { workflowStep } from './shared/step.ts';
 import { store } from './shared/store.ts';
 
-/** The end: the owner's summary (volume and ratings week by week), and status completed. */
+/**
+ * The end: the owner's summary (volume and ratings week by week), and status completed. One
+ * cancelled since the gate decided (its stop not arrived yet) has ended already: nothing is sent
+ * or written, and the run ends with the status the cancel set.
+ */
 export const handler = workflowStep('wrap-up', workflowStateSchema, async (state) => {
   const {
-    onboarding: { plan },
+    onboarding: { plan, status },
     weeks,
     feedback,
   } = await store.getOnboardingHistory(state.onboardingId);
+  if (status === 'cancelled') return { onboardingId: state.onboardingId, status, weeks: weeks.length };
   await outbox.sendOnce(state.onboardingId, [summaryEmail(plan, weeks, feedback)]);
   await store.updateProgress(state.onboardingId, {
     status: 'completed',

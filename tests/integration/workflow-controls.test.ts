@@ -3,6 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runWithClock } from '#adapters/clock';
 import { formatDateTime } from '#core/calendar';
+import { TransientError } from '#core/errors';
 import type { Onboarding, WeekRecord } from '#core/onboarding';
 import { pausedTooLongRefusal } from '#core/onboarding-controls';
 import type { PlanInput } from '#core/plan';
@@ -550,6 +551,51 @@ describe('cancelling before the workflow has run', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('as the due diligence asks the owner, before the stop arrives: not asked, nothing recorded for them, and the release ends it', async () => {
+    const id = 'cancelled-at-due-diligence';
+    // The cancel lands once the references are scored and the verdict (ask the owner) is stored.
+    const { execution, records } = await runWithLateStop(
+      id,
+      async () => {
+        runtime.simulation.play(id, SCENARIOS['due-diligence']!);
+        await runtime.startOnboarding({ plan: { ...examplePlan('examples/freelance-developer.yaml'), id } });
+        return runtime.stepFunctions.get(id);
+      },
+      (store, cancel) => {
+        const record = store.recordDueDiligence.bind(store);
+        return vi.spyOn(store, 'recordDueDiligence').mockImplementation(async (onboardingId, verdict) => {
+          const stored = await record(onboardingId, verdict);
+          if (onboardingId === id) await cancel();
+          return stored;
+        });
+      },
+    );
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    const path = states(execution.visits);
+    expect(path.slice(path.indexOf('ScoreReferences'))).toEqual([
+      'ScoreReferences',
+      'IsDueDiligencePassed',
+      'WaitForDueDiligenceDecision',
+      'ApplyDueDiligenceDecision',
+      'IsDueDiligenceDecided',
+      'Kickoff',
+      'WaitForRelease',
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    const verdict = await runtime.store.findDueDiligence(id);
+    expect(verdict).toMatchObject({ outcome: 'ask-owner' });
+    expect(verdict?.owner).toBeUndefined();
+    // The references were asked and reminded before; after the cancel, only its own emails.
+    expect(records.filter((e) => !e.kind.startsWith('reference')).map((e) => e.kind)).toEqual([
+      'cancelled',
+      'cancelled',
+    ]);
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
   it('as the gate asks the owner, before the stop arrives: the owner is not asked, and the release ends it', async () => {
     const id = 'cancelled-at-escalation';
     // The cancel lands as the gate records its first escalation.
@@ -594,21 +640,24 @@ describe('cancelling before the workflow has run', () => {
     ]);
     expect(records.filter((e) => e.kind === 'escalation')).toEqual([]);
     expect((await runtime.store.findDecision(id, cancelledAtWeek!))?.state).not.toBe('waiting');
+    // Nobody answered for the owner: no answer is recorded on the week.
+    const asked = (await runtime.store.listWeeks(id)).find((w) => w.week === cancelledAtWeek);
+    expect(asked?.decision).toMatchObject({ outcome: 'escalate' });
+    expect(asked?.decision?.owner).toBeUndefined();
     expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
   });
 
   it('as week 2 is released, before the stop arrives: no check-in, reminder or decision email, and the release ends it', async () => {
     const id = 'cancelled-at-week-2';
-    // The cancel lands as week 2's batch is recorded.
+    // The cancel lands once week 2's batch has gone out.
     const { execution, records } = await runWithLateStop(
       id,
       () => startSteady(id),
       (store, cancel) => {
-        const putWeek = store.putWeek.bind(store);
-        return vi.spyOn(store, 'putWeek').mockImplementation(async (onboardingId, record) => {
-          const stored = await putWeek(onboardingId, record);
-          if (onboardingId === id && record.week === 2) await cancel();
-          return stored;
+        const recordSent = store.recordSent.bind(store);
+        return vi.spyOn(store, 'recordSent').mockImplementation(async (onboardingId, batch, emails) => {
+          await recordSent(onboardingId, batch, emails);
+          if (onboardingId === id && batch.kind === 'batch' && batch.week === 2) await cancel();
         });
       },
     );
@@ -628,8 +677,67 @@ describe('cancelling before the workflow has run', () => {
       'Cancelled',
     ]);
     // Week 2's batch went out with its release, before the cancel landed; nothing after it did.
-    const week2 = records.filter((e) => e.week === 2).map((e) => e.kind);
-    expect(week2.filter((kind) => kind !== 'batch')).toEqual([]);
+    expect(records.filter((e) => e.week === 2).map((e) => e.kind)).toEqual(['batch']);
+    expect(records.filter((e) => e.kind === 'summary')).toEqual([]);
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
+  it('as week 2 is released, with the release retried after the cancel: the week is kept, its batch is not sent', async () => {
+    const id = 'cancelled-at-week-2-retried';
+    // The cancel lands once week 2 is recorded, and that attempt fails before sending: the retry
+    // finds the week released and the onboarding cancelled.
+    const { execution, records } = await runWithLateStop(
+      id,
+      () => startSteady(id),
+      (store, cancel) => {
+        const putWeek = store.putWeek.bind(store);
+        let failed = false;
+        return vi.spyOn(store, 'putWeek').mockImplementation(async (onboardingId, record) => {
+          const stored = await putWeek(onboardingId, record);
+          if (onboardingId === id && record.week === 2 && !failed) {
+            failed = true;
+            await cancel();
+            throw new TransientError('The connection dropped after the write');
+          }
+          return stored;
+        });
+      },
+    );
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    const path = states(execution.visits);
+    expect(path.slice(path.indexOf('ReleaseBatch', path.indexOf('Evaluate')))).toEqual([
+      'ReleaseBatch',
+      'IsReleaseHeld',
+      'Cancelled',
+    ]);
+    expect((await runtime.store.listWeeks(id)).map((w) => w.week)).toEqual([1, 2]);
+    expect(records.filter((e) => e.week === 2)).toEqual([]);
+    expect(described(records.filter((e) => e.kind === 'cancelled'))).toEqual(cancelledToBothSides);
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
+  it('as the last week’s gate finishes the onboarding, before the stop arrives: no summary, and it stays cancelled', async () => {
+    const id = 'cancelled-at-wrap-up';
+    // Steady on the example plan hands everything over by week 7: its gate finishes the run.
+    const lastWeek = 7;
+    const { execution, records } = await runWithLateStop(
+      id,
+      () => startSteady(id),
+      (store, cancel) => {
+        const close = store.closeWeek.bind(store);
+        return vi.spyOn(store, 'closeWeek').mockImplementation(async (onboardingId, week, end) => {
+          const closed = await close(onboardingId, week, end);
+          if (onboardingId === id && week === lastWeek) await cancel();
+          return closed;
+        });
+      },
+    );
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { status: 'cancelled' } });
+    const path = states(execution.visits);
+    expect(path.slice(path.lastIndexOf('Evaluate'))).toEqual(['Evaluate', 'IsOnboardingDone', 'WrapUp']);
+    expect((await runtime.store.listWeeks(id)).at(-1)?.week).toBe(lastWeek);
     expect(records.filter((e) => e.kind === 'summary')).toEqual([]);
     expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
   });
