@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Feedback } from '#core/feedback';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
@@ -115,9 +117,18 @@ describe('an answer checked while the week was open, written after the gate clos
     });
   });
 
-  it('wrote nothing: nothing in the table says the partner answered', async () => {
+  it('wrote nothing: the partner’s answer item holds the gate’s mark alone, and no answer is listed', async () => {
     const week = await runtime.store.getWeek(id, 1);
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb }));
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { pk: `ONB#${id}`, sk: 'FEEDBACK#01#partner' },
+        ConsistentRead: true,
+      }),
+    );
 
+    expect(Object.keys(Item ?? {}).sort()).toEqual(['closedAt', 'pk', 'sk']);
     expect(await runtime.store.listFeedback(id)).toEqual([]);
     expect(week?.weighed).toEqual({});
     expect(week?.decision).toBeDefined();
