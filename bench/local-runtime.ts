@@ -6,6 +6,7 @@
  *   npm run bench
  */
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import type { PlanInput } from '#core/plan';
 import { startLocalRuntime } from '#local/runtime';
@@ -44,6 +45,12 @@ const cpuMs = () => {
 const apiName = (operation: string) =>
   operation === 'SES POST /v2/email/outbound-emails' ? 'SES.SendEmail' : operation;
 
+/** This process's time collecting garbage (ms), to weigh against its memory (local/heap-growth.ts). */
+let gcMs = 0;
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -66,12 +73,14 @@ try {
   for (let i = 0; i < 5; i++) warm.push((await timed(() => runOne(`bench-warm-${i}`)))[1]);
   const before = await runtime.emulatorStats();
   const cpuBefore = { runtime: cpuMs(), emulators: before.cpuMs };
+  const gcBefore = { runtime: gcMs, emulators: before.gcMs };
   const [, fiftyMs] = await timed(() =>
     Promise.all(Array.from({ length: 50 }, (_, i) => runOne(`bench-concurrent-${i}`))),
   );
   // Where the 50 onboardings' time goes: CPU seconds of each process against the wall time.
   const after = await runtime.emulatorStats();
   const fiftyCpu = { runtime: cpuMs() - cpuBefore.runtime, emulators: after.cpuMs - cpuBefore.emulators };
+  const fiftyGc = { runtime: gcMs - gcBefore.runtime, emulators: after.gcMs - gcBefore.emulators };
   // What one onboarding costs in AWS requests (DynamoDB and SES), from the emulators' counts.
   const callsPerOnboarding = Object.fromEntries(
     Object.entries(after.requests)
@@ -95,6 +104,8 @@ try {
     fiftyConcurrentMs: Math.round(fiftyMs),
     fiftyRuntimeCpuMs: Math.round(fiftyCpu.runtime),
     fiftyEmulatorsCpuMs: Math.round(fiftyCpu.emulators),
+    fiftyRuntimeGcMs: Math.round(fiftyGc.runtime),
+    fiftyEmulatorsGcMs: Math.round(fiftyGc.emulators),
     peakRssMb: Math.round(peakRssMb),
     runtimeRssMb: Math.round(runtimeRssMb),
     emulatorsRssMb: Math.round(emulatorsRssMb),
@@ -117,6 +128,8 @@ try {
   );
   console.log(row('  CPU time, runtime process', figures.fiftyRuntimeCpuMs, 'ms'));
   console.log(row('  CPU time, emulator process', figures.fiftyEmulatorsCpuMs, 'ms'));
+  console.log(row('  GC pauses, runtime process', figures.fiftyRuntimeGcMs, 'ms'));
+  console.log(row('  GC pauses, emulator process', figures.fiftyEmulatorsGcMs, 'ms'));
   console.log(row('peak RSS, both processes', figures.peakRssMb, 'MB', TARGETS.peakRssMb));
   console.log(row('  runtime process', figures.runtimeRssMb, 'MB'));
   console.log(row('  emulator process', figures.emulatorsRssMb, 'MB'));

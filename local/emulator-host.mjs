@@ -9,6 +9,7 @@
  * Plain JavaScript, unlike the rest of the project: this process starts on the boot's critical
  * path, and loading the TypeScript loader here would add a quarter of a second to every boot.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 // Validating takes as long as starting both emulators (asl-validator compiles its JSON schemas on
@@ -60,6 +61,11 @@ const servers = await Promise.all([startDynamoDb(), startSes()]);
  * @type {Record<string, number>}
  */
 const requests = {};
+/** Time spent collecting garbage (ms): what the heap's bounded growth (local/heap-growth.ts) costs. */
+let gcMs = 0;
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 const count = (/** @type {string} */ operation) => {
   requests[operation] = (requests[operation] ?? 0) + 1;
 };
@@ -89,6 +95,7 @@ process.on('message', (message) => {
     process.send?.({
       maxRssKb: usage.maxRSS,
       cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+      gcMs,
       requests: { ...requests },
     });
   }

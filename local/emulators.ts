@@ -12,6 +12,8 @@ export interface Emulator {
 export interface EmulatorStats {
   maxRssKb: number;
   cpuMs: number;
+  /** Time spent collecting garbage. */
+  gcMs: number;
   /** Requests served by operation: "DynamoDB.Query", "SES POST /v2/email/outbound-emails"… */
   requests: Record<string, number>;
 }
@@ -24,7 +26,7 @@ export interface EmulatorHost {
    * runtime's boot goes on meanwhile); rejects with every problem when it is invalid.
    */
   definitionValidated: Promise<void>;
-  /** The emulator process's peak resident memory (KiB), CPU time (ms) and requests by operation so far. */
+  /** The emulator process's peak resident memory (KiB), CPU and garbage collection time (ms) and requests by operation so far. */
   stats(): Promise<EmulatorStats>;
   close(): Promise<void>;
 }
@@ -108,11 +110,16 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
           const stats = message as Partial<EmulatorStats>;
           if (stats.maxRssKb === undefined || stats.cpuMs === undefined) return;
           child.off('message', onMessage);
-          resolve({ maxRssKb: stats.maxRssKb, cpuMs: stats.cpuMs, requests: stats.requests ?? {} });
+          resolve({
+            maxRssKb: stats.maxRssKb,
+            cpuMs: stats.cpuMs,
+            gcMs: stats.gcMs ?? 0,
+            requests: stats.requests ?? {},
+          });
         };
         child.on('message', onMessage);
         if (child.connected) child.send('stats');
-        else resolve({ maxRssKb: 0, cpuMs: 0, requests: {} });
+        else resolve({ maxRssKb: 0, cpuMs: 0, gcMs: 0, requests: {} });
       }),
     close: stop,
   };

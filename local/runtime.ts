@@ -65,7 +65,7 @@ export interface LocalRuntime {
    * emails' rating links and confirm pages, or by replying to them.
    */
   simulation: Simulation;
-  /** Peak resident memory (KiB), CPU time (ms) and requests served by operation of the emulator process so far. */
+  /** Peak resident memory (KiB), CPU and garbage collection time (ms) and requests served by operation of the emulator process so far. */
   emulatorStats(): Promise<EmulatorStats>;
   stop(): Promise<void>;
 }
