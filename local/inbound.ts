@@ -55,7 +55,7 @@ export interface LocalDelivery {
 export async function deliverLocally(
   runtime: Pick<LocalRuntime, 'mailbox'>,
   raw: Uint8Array,
-  options: { from?: string } = {},
+  options: { from?: string; to?: string } = {},
 ): Promise<LocalDelivery> {
   configureLocalInbound();
   // Loaded once the environment is set, as a Lambda's code loads after its configuration.
@@ -84,10 +84,10 @@ function fileSource(raw: Uint8Array): RawMailSource {
 /** The SES receipt event (Lambda action) SES would send for this message to the inbound address. */
 async function receiptEvent(
   raw: Uint8Array,
-  options: { from?: string },
+  options: { from?: string; to?: string },
 ): Promise<Pick<LocalDelivery, 'event' | 'sender' | 'recipient' | 'verdictsFromMessage'>> {
   const parsed = await simpleParser(Buffer.from(raw), { skipHtmlToText: true, skipTextToHtml: true });
-  const recipient = recipientOf(parsed);
+  const recipient = options.to?.toLowerCase() ?? recipientOf(parsed);
   const header = (name: string) => parsed.headerLines.find((h) => h.key === name)?.line;
   const headerValue = (line: string | undefined) => line?.slice(line.indexOf(':') + 1).trim();
   const fromHeader = parsed.from?.value ?? [];
@@ -123,7 +123,8 @@ async function receiptEvent(
               returnPath: returnPath ?? sender,
               from,
               date: parsed.date?.toUTCString() ?? '',
-              to: [recipient],
+              to: addressesIn(parsed.to),
+              cc: addressesIn(parsed.cc),
               messageId: parsed.messageId ? `<${parsed.messageId.replace(/^<|>$/g, '')}>` : '',
               subject: parsed.subject ?? '',
             },
@@ -158,11 +159,17 @@ async function receiptEvent(
  * the message was addressed to (a saved message can be replayed as a plan sent here).
  */
 function recipientOf(parsed: ParsedMail): string {
-  const listed = [parsed.to, parsed.cc]
-    .flatMap((field) => (Array.isArray(field) ? field : field ? [field] : []))
-    .flatMap((field) => field.value)
-    .map((mailbox) => mailbox.address?.toLowerCase() ?? '');
+  const listed = [...addressesIn(parsed.to), ...addressesIn(parsed.cc)].map((address) =>
+    address.toLowerCase(),
+  );
   return listed.find((address) => replyTokenOf(address, LOCAL_INBOUND_ADDRESS)) ?? LOCAL_INBOUND_ADDRESS;
+}
+
+/** A To or Cc header's addresses, as SES lists them in `commonHeaders`. */
+function addressesIn(field: ParsedMail['to']): string[] {
+  return (Array.isArray(field) ? field : field ? [field] : [])
+    .flatMap((f) => f.value)
+    .flatMap((mailbox) => (mailbox.address ? [mailbox.address] : []));
 }
 
 /**

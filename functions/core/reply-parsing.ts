@@ -91,9 +91,12 @@ function limit(comment: string): string {
 export type DecisionNotRead =
   /** Nothing written above the quoted email. */
   | { reason: 'empty' }
-  /** The first line does not start with a choice's word, or asks it as a question ("Continue?"). */
+  /**
+   * The first line does not start with a choice's word, goes on past it ("Abort would be a
+   * mistake"), or asks something ("Continue?").
+   */
   | { reason: 'unclear'; read: string }
-  /** The first line names more than one choice ("continue or abort"). */
+  /** The first paragraph names more than one choice ("continue or abort"); `read` is the paragraph. */
   | { reason: 'ambiguous'; read: string; named: OwnerChoice[] }
   /** A choice this question does not offer (extend, before the kickoff). */
   | { reason: 'not-offered'; read: string; choice: OwnerChoice };
@@ -104,39 +107,93 @@ export type DecisionReading = { ok: true; choice: OwnerChoice } | { ok: false; w
 /** Words that may come before the choice's ("Please abort", "OK, continue"); never a negation. */
 const COURTESIES: ReadonlySet<string> = new Set(['please', 'ok', 'okay', 'yes']);
 const MAX_COURTESIES = 2;
+/**
+ * Words that may complete the choice's word up to the end of its clause ("Extend this stage",
+ * "Abort the onboarding now, please"): an order and its object, nothing that could turn the word
+ * into the subject of a sentence ("Abort would be a mistake", "Continue is not an option").
+ */
+const COMPLETIONS: ReadonlySet<string> = new Set([
+  ...COURTESIES,
+  'now',
+  'the',
+  'this',
+  'it',
+  'onboarding',
+  'stage',
+  'week',
+  'thanks',
+]);
+/**
+ * Words that take back or hold the choice ("Abort — wait, no", "Continue, unless…"): none may
+ * stand in its paragraph, though a comment may follow the choice ("Abort - they never answer").
+ * "don't" is read as the words "don" and "t".
+ */
+const HESITATIONS: ReadonlySet<string> = new Set([
+  'no',
+  'not',
+  'don',
+  'dont',
+  'wait',
+  'maybe',
+  'perhaps',
+  'unless',
+]);
+/** What ends the choice's clause: anything after it is a comment ("Abort - they never answer"). */
+const CLAUSE_END = /[.,;:!*)\-–—]/;
 /** How much of the first line an answer quotes back. */
 const READ_MAX_LENGTH = 120;
 
 /**
- * The owner's decision in a reply's visible text: the first non-empty line must start with the
- * word of one choice the question offers (CONTINUE, EXTEND or ABORT, in any letter case, with any
- * punctuation; after at most a "please", "OK" or "yes"), and name no other choice. Anything may
- * follow on that line ("Abort, please: they never answer") and below it. Deliberately strict, as
- * a decision cannot be taken back: "I would not abort" or "continue or abort?" decide nothing.
+ * The owner's decision in a reply's visible text. The first non-empty line must start with the
+ * word of one choice the question offers (CONTINUE, EXTEND or ABORT, in any letter case; after at
+ * most a "please", "OK" or "yes"), completed by nothing but an object or a courtesy up to the end
+ * of its clause ("Extend this stage", "Abort, please: they never answer"); it asks nothing (no
+ * "?"); and the first paragraph names no other choice. Below the paragraph anything may follow.
+ * The paragraph, not the line, as mail programs wrap a long line, and an HTML-only reply arrives
+ * as text wrapped at 80 columns: "Continue for now, but … we will have to abort" stays one thought.
+ * Nothing in the paragraph may take it back ("wait", "no", "unless"). Deliberately strict, as a
+ * decision cannot be taken back: "I would not abort", "Abort would be a mistake", "Abort — wait,
+ * no" or "continue or abort?" decide nothing, and the owner is told how to reply.
  */
 export function readDecision(visible: string, offered: readonly OwnerChoice[]): DecisionReading {
-  const line = visible
+  const lines = visible
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l.length > 0);
-  if (!line) return { ok: false, why: { reason: 'empty' } };
-  const read = line.length <= READ_MAX_LENGTH ? line : `${line.slice(0, READ_MAX_LENGTH - 1)}…`;
-  const words = [...line.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
-    word: m[0].toLowerCase(),
-    end: m.index + m[0].length,
-  }));
-  const named = OWNER_CHOICES.filter((choice) => words.some((w) => w.word === choice));
-  if (named.length > 1) return { ok: false, why: { reason: 'ambiguous', read, named } };
+    .map((l) => l.trim());
+  const start = lines.findIndex((l) => l.length > 0);
+  if (start < 0) return { ok: false, why: { reason: 'empty' } };
+  const line = lines[start]!;
+  const blank = lines.indexOf('', start);
+  const paragraph = lines.slice(start, blank < 0 ? undefined : blank).join(' ');
+  const quoted = (text: string) =>
+    text.length <= READ_MAX_LENGTH ? text : `${text.slice(0, READ_MAX_LENGTH - 1)}…`;
+  const read = quoted(line);
+  const named = OWNER_CHOICES.filter((choice) => wordsOf(paragraph).some((w) => w.word === choice));
+  if (named.length > 1) return { ok: false, why: { reason: 'ambiguous', read: quoted(paragraph), named } };
+  const words = wordsOf(line);
   let lead = 0;
   while (lead < MAX_COURTESIES && lead < words.length - 1 && COURTESIES.has(words[lead]!.word)) lead++;
   const first = words[lead];
   const choice = OWNER_CHOICES.find((c) => c === first?.word);
-  if (!first || !choice || line.slice(first.end).trimStart().startsWith('?')) {
+  if (!first || !choice || line.includes('?')) return { ok: false, why: { reason: 'unclear', read } };
+  const rest = line.slice(first.end);
+  const clauseEnd = rest.search(CLAUSE_END);
+  const clause = clauseEnd < 0 ? rest : rest.slice(0, clauseEnd);
+  if (
+    !wordsOf(clause).every((w) => COMPLETIONS.has(w.word)) ||
+    wordsOf(paragraph).some((w) => HESITATIONS.has(w.word))
+  ) {
     return { ok: false, why: { reason: 'unclear', read } };
   }
   if (!offered.includes(choice)) return { ok: false, why: { reason: 'not-offered', read, choice } };
   return { ok: true, choice };
+}
+
+function wordsOf(text: string): Array<{ word: string; end: number }> {
+  return [...text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({
+    word: m[0].toLowerCase(),
+    end: m.index + m[0].length,
+  }));
 }
 
 /**

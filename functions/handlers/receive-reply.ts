@@ -57,6 +57,8 @@ export interface ReplyDelivery {
  * - `reply-address-unknown`: genuinely signed, but for no onboarding (deleted), or no question of
  *   the owner's, that the table knows;
  * - `not-the-recipient`: the From is not the side the address was made for (a forwarded check-in);
+ * - `reply-address-not-in-headers`: the reply address is not in the To or Cc the sender signed:
+ *   someone else's signed message, sent on to a reply address they learned;
  * - `auto-reply`: an out-of-office or other responder (the log says which sign);
  * - `message-too-large`: over the raw-mail size limit.
  */
@@ -67,6 +69,7 @@ export type ReplyDropReason =
   | 'reply-address-forged'
   | 'reply-address-unknown'
   | 'not-the-recipient'
+  | 'reply-address-not-in-headers'
   | 'auto-reply'
   | 'message-too-large';
 
@@ -159,6 +162,13 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     );
   }
 
+  // A reply is addressed to the reply address. The same signed message sent on to it by someone
+  // else (one the owner wrote to another recipient, starting with "Abort") is not.
+  const recipient = delivery.recipient.toLowerCase();
+  if (!delivery.envelope.addressed.some((mailbox) => addressOf(mailbox)?.toLowerCase() === recipient)) {
+    return drop(['reply-address-not-in-headers'], { onboardingId, week: claims.week, role: claims.role });
+  }
+
   const messageId = delivery.messageId?.trim() || `ses:${sesMessageId}`;
   const replyKey = messageKey(messageId);
   const answered = await replies.find(replyKey);
@@ -191,7 +201,7 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     week: claims.week,
     found: { onboarding, week },
     from: screening.sender,
-    replyAddress: delivery.recipient.toLowerCase(),
+    replyAddress: recipient,
     replyKey,
     visible: visibleReply(parsed.text ?? ''),
   };
@@ -283,7 +293,9 @@ async function answerCheckin(reply: GenuineReply, role: ReplyRole): Promise<Repl
  */
 async function answerQuestion(reply: GenuineReply): Promise<ReplyOutcome | undefined> {
   const { onboardingId, replyKey, sesMessageId } = reply;
-  const question = await findQuestion(onboardingId, reply.week, reply.found);
+  // Read afresh, not the copy read before the mail was fetched and parsed: a cancel landing
+  // meanwhile must refuse the decision, as it does a link's.
+  const question = await findQuestion(onboardingId, reply.week);
   const decided = await decideByReply(question, {
     onboardingId,
     week: reply.week,

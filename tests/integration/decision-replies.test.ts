@@ -89,12 +89,14 @@ async function questionEmail(id: string): Promise<{ record: EmailRecord; email: 
 async function deliver(
   file: string,
   to: string,
-  { clock, tag, from }: { clock: Clock; tag: string; from?: string },
+  { clock, tag, from, addressed }: { clock: Clock; tag: string; from?: string; addressed?: string },
 ): Promise<LocalDelivery> {
   const raw = readFileSync(`tests/fixtures/mail/replies/${file}`, 'latin1')
-    .replaceAll(PLACEHOLDER, to)
+    .replaceAll(PLACEHOLDER, addressed ?? to)
     .replace(/^Message-ID: </m, `Message-ID: <${tag}.`);
-  return runWithClock(clock, () => deliverLocally(runtime, Buffer.from(raw, 'latin1'), from ? { from } : {}));
+  // `addressed`: the To header names another address than the one SES received it for (`to`).
+  const options = { ...(from ? { from } : {}), ...(addressed ? { to } : {}) };
+  return runWithClock(clock, () => deliverLocally(runtime, Buffer.from(raw, 'latin1'), options));
 }
 
 function linkIn(email: ReceivedEmail, choice: OwnerChoice): string {
@@ -284,6 +286,20 @@ describe('replies that decide nothing', () => {
     const delivery = await deliver('decision-abort-partner.eml', replyTo, at(execution.clock));
 
     expect(delivery.outcome).toEqual({ outcome: 'dropped', reasons: ['not-the-recipient'] });
+    expect(delivery.reply).toBeUndefined();
+    expect(await decision()).toEqual(before);
+    expect(before).toMatchObject({ state: 'waiting' });
+    expect(runtime.stepFunctions.parked(id)).toHaveLength(1);
+  });
+
+  it('the owner’s own signed "ABORT" to someone else, sent on to the reply address: dropped without an answer', async () => {
+    const before = await decision();
+    const delivery = await deliver('decision-abort-gmail.eml', replyTo, {
+      ...at(execution.clock),
+      addressed: 'ana@santos-advisory.example',
+    });
+
+    expect(delivery.outcome).toEqual({ outcome: 'dropped', reasons: ['reply-address-not-in-headers'] });
     expect(delivery.reply).toBeUndefined();
     expect(await decision()).toEqual(before);
     expect(before).toMatchObject({ state: 'waiting' });

@@ -109,7 +109,7 @@ function explanation(question: DecisionQuestion, why: DecisionNotRecorded): stri
     case 'empty':
       return `we found nothing written above the quoted email, ${nothing}.`;
     case 'unclear':
-      return `we read “${why.read}”, which does not start with ${words}, ${nothing}.`;
+      return `we read “${why.read}”, which is not a plain ${words}, ${nothing}.`;
     case 'ambiguous':
       return `we read “${why.read}”, which names ${decisionWords(why.named).replace(/ or /, ' and ')}: only one choice can be made, ${nothing}.`;
     case 'not-offered':
@@ -139,7 +139,7 @@ function howToDecide(question: DecisionQuestion): Block[] {
   return [
     {
       type: 'paragraph',
-      text: `To decide, reply with one word on the first line: ${decisionWords(choices)} (in any letter case; anything below it is not read). Or use the links in the email.`,
+      text: `To decide, reply with one word on the first line: ${decisionWords(choices)} (in any letter case; a comment may follow after a dash, or below a blank line, naming no other choice). Or use the links in the email.`,
     },
     {
       type: 'list',

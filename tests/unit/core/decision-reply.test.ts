@@ -185,7 +185,7 @@ describe('the answer to the owner’s reply', () => {
     const reply = decisionNotRecordedReply(context(), { reason: 'unclear', read: 'I would not abort yet' });
 
     expect(reply.text).toContain(
-      'we read “I would not abort yet”, which does not start with CONTINUE, EXTEND or ABORT, so nothing was decided.',
+      'we read “I would not abort yet”, which is not a plain CONTINUE, EXTEND or ABORT, so nothing was decided.',
     );
   });
 

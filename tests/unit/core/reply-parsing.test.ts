@@ -152,6 +152,9 @@ describe('readDecision: the owner’s reply to their question', () => {
     ['Abort - they never answered.', 'abort'],
     ['continue\n\nI talked to Ana: if next week is bad again, I will abort.', 'continue'],
     ['\n\n  Extend\r\nMaria', 'extend'],
+    ['Abort the onboarding now, please', 'abort'],
+    ['Continue: they caught up this week', 'continue'],
+    ['Extend — one more week at this volume', 'extend'],
   ] as const)('%j decides %s', (text, choice) => {
     expect(readDecision(text, OWNER_CHOICES)).toEqual({ ok: true, choice });
   });
@@ -167,6 +170,20 @@ describe('readDecision: the owner’s reply to their question', () => {
     });
   });
 
+  it('reads the whole first paragraph for another choice: a wrapped line is one thought', () => {
+    // As an HTML-only reply arrives: its text wrapped at 80 columns.
+    const wrapped = 'Continue, but if they miss another check-in next week we will have\nto abort.\n\nMaria';
+
+    expect(readDecision(wrapped, OWNER_CHOICES)).toEqual({
+      ok: false,
+      why: {
+        reason: 'ambiguous',
+        read: 'Continue, but if they miss another check-in next week we will have to abort.',
+        named: ['continue', 'abort'],
+      },
+    });
+  });
+
   it.each([
     'I would not abort yet',
     "Don't abort",
@@ -177,7 +194,17 @@ describe('readDecision: the owner’s reply to their question', () => {
     'abort ?',
     '4/5',
     'Hi,\n\nabort',
-  ])('%j does not start with a choice’s word: unclear, nothing decided', (text) => {
+    'Abort would be a mistake',
+    'Continue is not an option for us',
+    'Continue for now',
+    'Abort— wait no, let me think',
+    'Abort!?',
+    'ABORT…?',
+    'abort (?)',
+    'Continue. Why did they miss the deadline?',
+    'Continue, unless Ana objects',
+    'Abort.\nNo, wait: let me call them first.',
+  ])('%j is not a plain choice’s word: unclear, nothing decided', (text) => {
     expect(readDecision(text, OWNER_CHOICES)).toMatchObject({ ok: false, why: { reason: 'unclear' } });
   });
 
