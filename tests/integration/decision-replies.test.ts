@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Clock, runWithClock } from '#adapters/clock';
 import type { EmailRecord } from '#core/onboarding';
 import type { OwnerChoice } from '#core/owner-decision';
@@ -438,4 +438,46 @@ describe('the due diligence’s question, decided by reply', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect((await runtime.store.getOnboarding(id)).status).toBe('completed');
   }, 90_000);
+});
+
+describe('a cancel that lands while the reply is read', () => {
+  const id = 'reply-as-cancelled';
+
+  it('decides nothing: the onboarding is read again before deciding, and the owner is told it has ended', async () => {
+    const { execution, replyTo } = await startHeld(id);
+    const { store } = await import('#handlers/shared/store');
+    const { workflow } = await import('#handlers/shared/workflow');
+    const controls = await import('#handlers/onboarding-controls');
+    // The stop is held back, so the execution still waits on the owner's token.
+    const stopLate = vi.spyOn(workflow, 'stop').mockResolvedValue({ stopped: false });
+    // The cancel lands once the reply's address is checked against the onboarding, before the
+    // message is fetched and read.
+    const read = store.findOnboardingWeek.bind(store);
+    let cancelled = false;
+    const landing = vi.spyOn(store, 'findOnboardingWeek').mockImplementation(async (onboardingId, week) => {
+      const found = await read(onboardingId, week);
+      if (onboardingId === id && !cancelled) {
+        cancelled = true;
+        await runWithClock(execution.clock, () => controls.cancelOnboarding(id));
+      }
+      return found;
+    });
+    let delivery: LocalDelivery;
+    try {
+      delivery = await deliver('decision-continue-outlook.eml', replyTo, {
+        clock: execution.clock,
+        tag: `${id}.continue`,
+      });
+    } finally {
+      landing.mockRestore();
+      stopLate.mockRestore();
+    }
+
+    expect(cancelled).toBe(true);
+    expect(delivery.outcome).toMatchObject({ outcome: 'decision-not-recorded', reason: 'ended' });
+    expect(delivery.reply?.subject).toBe(`Nothing decided: ${TITLE} has ended`);
+    expect(await runtime.store.findDecision(id, 3)).not.toMatchObject({ state: 'decided' });
+    expect((await runtime.store.listWeeks(id))[2]?.decision?.owner).toBeUndefined();
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
 });
