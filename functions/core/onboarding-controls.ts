@@ -69,7 +69,7 @@ export function releaseGate(
   if (onboarding.status === 'cancelled') return { release: 'cancelled' };
   if (onboarding.status === 'paused') {
     const resumeBy = resumeDeadline(onboarding, week);
-    return now.getTime() < Date.parse(resumeBy)
+    return canStillResume(resumeBy, now)
       ? { release: 'paused', resumeBy }
       : { release: 'paused-too-long', resumeBy };
   }
@@ -90,6 +90,15 @@ export function releaseGate(
     }
   }
   return { release: 'rescheduled', pausedWeeks: moved, releaseAt: weekSchedule(plan, week, moved).releaseAt };
+}
+
+/**
+ * Whether a pause that must be resumed by `resumeBy` still can be at `now`. From `resumeBy` on, the
+ * release step ends a paused onboarding (`paused-too-long`), so a resume is refused, and so is a
+ * pause: it could only end the onboarding.
+ */
+export function canStillResume(resumeBy: string, now: Date): boolean {
+  return now.getTime() < Date.parse(resumeBy);
 }
 
 /** The longest the paused workflow waits before its release step looks again: a week. */
@@ -125,5 +134,18 @@ export function pausedTooLongRefusal(onboardingId: string, resumeBy: string): st
     `resume could still end its run (with every extra week its plan allows) within the ${EXECUTION_LIFETIME_DAYS} ` +
     `days a workflow execution can last, less a ${RUN_MARGIN_DAYS}-day margin; so it is cancelled, and its ` +
     'owner and partner are told by email. Start a new onboarding for the work that is left.'
+  );
+}
+
+/**
+ * The message of a pause refused because its `resumeBy` has passed already (the workflow is still
+ * busy with a week whose next release was due by then): held, that release could never go out.
+ */
+export function pausedTooLateRefusal(onboardingId: string, resumeBy: string): string {
+  return (
+    `Cannot pause onboarding "${onboardingId}": a pause now would have to be resumed by ${resumeBy}, ` +
+    'which has passed already; any later release would carry its run (with every extra week its plan ' +
+    `allows) past the ${EXECUTION_LIFETIME_DAYS} days a workflow execution can last, less a ${RUN_MARGIN_DAYS}-day ` +
+    'margin, so the pause could only end it. It stays active; cancel it if it should stop.'
   );
 }

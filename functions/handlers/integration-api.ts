@@ -260,6 +260,7 @@ function statusName(code: number): string {
       404: 'NotFound',
       413: 'PayloadTooLarge',
       415: 'UnsupportedMediaType',
+      422: 'UnprocessableContent',
     }[code] ?? 'BadRequest'
   );
 }

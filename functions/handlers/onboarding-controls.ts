@@ -5,8 +5,10 @@ import { OnboardingConflict, TransientError } from '#core/errors';
 import type { Onboarding, OnboardingStatus } from '#core/onboarding';
 import {
   type Control,
+  canStillResume,
   controlOutcome,
   heldWeek,
+  pausedTooLateRefusal,
   pausedTooLongRefusal,
   refusal,
 } from '#core/onboarding-controls';
@@ -36,12 +38,29 @@ export interface ControlResult {
  * Pauses an active onboarding. The week under way finishes (its check-in and the gate's
  * decision); the next batch is not released until the onboarding is resumed. Pausing a paused
  * onboarding answers the same; any other status is an `OnboardingConflict`, an unknown id
- * `OnboardingNotFound`, and nothing is written.
+ * `OnboardingNotFound`, and nothing is written. So is a pause whose `resumeBy` has passed already
+ * (the workflow is still busy with a week, and the release the pause would hold is past its last
+ * slot): held, that release could only end the onboarding (`pausedTooLateRefusal`).
  */
 export async function pauseOnboarding(onboardingId: string): Promise<ControlResult> {
-  const at = clock.now().toISOString();
-  const { onboarding } = await applyControl(onboardingId, 'pause', { pausedAt: at, updatedAt: at });
-  const resumeBy = resumeDeadline(onboarding, heldWeek(await store.listWeeks(onboardingId)));
+  const now = clock.now();
+  const at = now.toISOString();
+  const { onboarding, prepared: resumeBy } = await applyControl(
+    onboardingId,
+    'pause',
+    { pausedAt: at, updatedAt: at },
+    {
+      // Every read comes before the write: a failure after it would answer an error for a pause that
+      // took effect, freeing the request's webhook-id, so a retry could pause again after a resume.
+      prepare: async (current, changes) => {
+        const resumeBy = resumeDeadline(current, heldWeek(await store.listWeeks(onboardingId)));
+        if (changes && !canStillResume(resumeBy, now)) {
+          throw new OnboardingConflict(onboardingId, pausedTooLateRefusal(onboardingId, resumeBy));
+        }
+        return resumeBy;
+      },
+    },
+  );
   return { ...result(onboarding, onboarding.pausedAt), resumeBy };
 }
 
@@ -88,6 +107,8 @@ export async function cancelOnboarding(onboardingId: string): Promise<ControlRes
     error: 'OnboardingCancelled',
     cause: 'The onboarding was cancelled; its owner and partner are told by email.',
   });
+  // Read after the write and the stop, unlike a pause's reads: the emails tell how far the run got,
+  // and a failure here only frees the id for a retry, which finds it cancelled and finishes this.
   const weeks = await store.listWeeks(onboardingId);
   const sent = await outbox.sendOnce(onboardingId, cancelledEmails(onboarding.plan, weeks, cancelledAt));
   logger.info('onboarding cancelled', { onboardingId, stopped, emailsSent: sent });
@@ -105,7 +126,7 @@ async function refuseIfPausedTooLong(onboardingId: string, now: Date): Promise<v
   const endedByPause = onboarding.status === 'cancelled' && onboarding.cancelReason === 'paused-too-long';
   if (onboarding.status !== 'paused' && !endedByPause) return;
   const resumeBy = resumeDeadline(onboarding, heldWeek(await store.listWeeks(onboardingId)));
-  if (!endedByPause && now.getTime() < Date.parse(resumeBy)) return;
+  if (!endedByPause && canStillResume(resumeBy, now)) return;
   const token = onboarding.pauseToken;
   if (token) {
     const delivered = await workflow.sendTaskSuccess(token, { resumed: false });
@@ -118,29 +139,36 @@ async function refuseIfPausedTooLong(onboardingId: string, now: Date): Promise<v
 /**
  * Applies a control with a conditional write on the status it was read in: if the status moved
  * in between (the workflow completed, another request won), it reads again and decides again.
+ * `prepare` runs on the onboarding as read, before the write (`changes`: whether one follows): it
+ * does the control's other reads, and may refuse. Its result comes back as `prepared`.
  */
-async function applyControl(
+async function applyControl<T = undefined>(
   onboardingId: string,
   control: Control,
   times: StatusTimes,
-  options: { removePauseToken?: boolean } = {},
-): Promise<{ onboarding: Onboarding }> {
+  options: {
+    removePauseToken?: boolean;
+    prepare?: (onboarding: Onboarding, changes: boolean) => Promise<T>;
+  } = {},
+): Promise<{ onboarding: Onboarding; prepared: T | undefined }> {
+  const { prepare, ...change } = options;
   for (let attempt = 0; attempt < 3; attempt++) {
     const onboarding = await store.getOnboarding(onboardingId);
     const outcome = controlOutcome(control, onboarding.status);
     if (outcome.kind === 'refuse') {
       throw new OnboardingConflict(onboardingId, refusal(onboardingId, control, onboarding.status));
     }
-    if (outcome.kind === 'same') return { onboarding };
+    const prepared = await prepare?.(onboarding, outcome.kind === 'change');
+    if (outcome.kind === 'same') return { onboarding, prepared };
     const changed = await store.changeStatus(onboardingId, {
       from: onboarding.status,
       to: outcome.to,
       set: times,
-      ...options,
+      ...change,
     });
     if (changed) {
       logger.info('onboarding status changed', { onboardingId, from: onboarding.status, to: outcome.to });
-      return { onboarding: changed };
+      return { onboarding: changed, prepared };
     }
   }
   throw new TransientError(`The status of onboarding "${onboardingId}" kept changing; try again`);

@@ -418,6 +418,19 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     runtime.stepFunctions.get('api-control-body').abort();
   });
 
+  it('labels a control body that does not match its path UnprocessableContent (422), not BadRequest', async () => {
+    const answer = await send('POST /onboardings/{id}/pause', {
+      id: 'api-control-label',
+      body: JSON.stringify({ onboardingId: 'api-control-label', action: 'resume' }),
+    });
+
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({
+      error: 'UnprocessableContent',
+      message: 'The body asks to resume, not to pause as the path does',
+    });
+  });
+
   it('cancels: the execution stops, the status says so, and both sides are told once', async () => {
     let cancelled: Answer | undefined;
     const { acted, restore } = await startAndDuringWeek2('api-cancelled', async () => {

@@ -5,7 +5,7 @@ import { runWithClock } from '#adapters/clock';
 import { formatDateTime } from '#core/calendar';
 import { TransientError } from '#core/errors';
 import type { Onboarding, WeekRecord } from '#core/onboarding';
-import { pausedTooLongRefusal } from '#core/onboarding-controls';
+import { pausedTooLateRefusal, pausedTooLongRefusal } from '#core/onboarding-controls';
 import type { PlanInput } from '#core/plan';
 import { resumeDeadline } from '#core/run-limit';
 import { weekSchedule } from '#core/schedule';
@@ -336,6 +336,127 @@ describe('a pause that lasts until the run could no longer end within the execut
       name: 'OnboardingConflict',
       message: expect.stringContaining(`it stayed paused past ${paused?.resumeBy}`),
     });
+  });
+});
+
+/** Polls until `done` holds (a control run at a Wait has answered), failing past the deadline. */
+async function until(done: () => boolean, deadlineMs = 20_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('a pause that comes after the last moment it could be resumed', () => {
+  /**
+   * The example plan made as long as it can be and still start now: its whole run, every extra
+   * week included, ends less than a week before the line, so no release can move.
+   */
+  function planWithNoWeekToSpare(id: string): PlanInput & { id: string } {
+    const now = new Date().toISOString();
+    const fits = (weeks: number) => validatePlan({ ...examplePlan(), id, weeks }, { now }).ok;
+    let longest = 48;
+    while (!fits(longest)) longest--;
+    return { ...examplePlan(), id, weeks: longest };
+  }
+
+  it('answers 409 through the API, saying why, and writes nothing: the run goes on as if never asked', async () => {
+    const id = 'paused-too-late';
+    const { handler } = await import('#handlers/integration-api');
+    let asked: { before: Onboarding; releaseAt: string; at: Date; answer: APIGatewayProxyStructuredResultV2 };
+    // Week 1's gate is still open (the owner has until the day before the next check-in to answer)
+    // an hour after week 2's release was due: with no week to spare, that release could not move.
+    duringWeek(id, 1, async () => {
+      const before = await runtime.store.getOnboarding(id);
+      const releaseAt = weekSchedule(before.plan, 2).releaseAt;
+      const at = new Date(Date.parse(releaseAt) + 3_600_000);
+      const body = JSON.stringify({ onboardingId: id, action: 'pause' });
+      const headers = { 'content-type': 'application/json', ...signed(runtime.secrets.webhook, body) };
+      const answer = (await runWithClock({ now: () => at }, () =>
+        handler(
+          apiEvent('POST /onboardings/{id}/pause', { pathParameters: { id }, headers, body }),
+          lambdaContext('IntegrationApi', Date.now() + 30_000),
+        ),
+      )) as APIGatewayProxyStructuredResultV2;
+      asked = { before, releaseAt, at, answer };
+    });
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    await runtime.startOnboarding({ plan: planWithNoWeekToSpare(id) });
+    const execution = runtime.stepFunctions.get(id);
+    await until(() => asked !== undefined);
+    execution.abort();
+
+    const { before, releaseAt, answer } = asked!;
+    expect(resumeDeadline(before, 2)).toBe(releaseAt);
+    expect(answer.statusCode).toBe(409);
+    expect(JSON.parse(answer.body ?? '{}')).toEqual({
+      error: 'OnboardingConflict',
+      message: pausedTooLateRefusal(id, releaseAt),
+    });
+    const after = await runtime.store.getOnboarding(id);
+    expect(after).toEqual(before);
+    expect(after).toMatchObject({ status: 'active' });
+    expect(after.pausedAt).toBeUndefined();
+    expect(after.pauseToken).toBeUndefined();
+    expect(states(execution.visits)).not.toContain('WaitForResume');
+  });
+
+  it('still pauses a moment before then, answering that resumeBy', async () => {
+    const id = 'paused-just-in-time';
+    let asked: { releaseAt: string; paused: Awaited<ReturnType<Controls['pauseOnboarding']>> };
+    duringWeek(id, 1, async () => {
+      const { plan } = await runtime.store.getOnboarding(id);
+      const releaseAt = weekSchedule(plan, 2).releaseAt;
+      const at = new Date(Date.parse(releaseAt) - 1);
+      asked = {
+        releaseAt,
+        paused: await runWithClock({ now: () => at }, () => controls.pauseOnboarding(id)),
+      };
+    });
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    await runtime.startOnboarding({ plan: planWithNoWeekToSpare(id) });
+    const execution = runtime.stepFunctions.get(id);
+    await until(() => asked !== undefined);
+    execution.abort();
+
+    expect(asked!.paused).toMatchObject({ status: 'paused', resumeBy: asked!.releaseAt });
+    expect((await runtime.store.getOnboarding(id)).status).toBe('paused');
+  });
+});
+
+describe('a pause whose reads fail', () => {
+  it('writes nothing when the weeks cannot be read: the onboarding stays active', async () => {
+    const id = 'paused-weeks-unreadable';
+    const { store } = await import('#handlers/shared/store');
+    const listWeeks = store.listWeeks.bind(store);
+    let failed = false;
+    const unreadable = vi.spyOn(store, 'listWeeks').mockImplementation(async (onboardingId) => {
+      if (onboardingId === id && !failed) {
+        failed = true;
+        throw new TransientError('The connection dropped');
+      }
+      return listWeeks(onboardingId);
+    });
+    let asked: { before: Onboarding; after: Onboarding; refused: unknown };
+    duringWeek(id, 1, async () => {
+      const before = await runtime.store.getOnboarding(id);
+      const refused = await controls.pauseOnboarding(id).catch((error: unknown) => error);
+      asked = { before, after: await runtime.store.getOnboarding(id), refused };
+    });
+    try {
+      const execution = await startSteady(id);
+      await until(() => asked !== undefined);
+      execution.abort();
+    } finally {
+      unreadable.mockRestore();
+    }
+
+    const { before, after, refused } = asked!;
+    expect(refused).toMatchObject({ name: 'TransientError' });
+    expect(after).toEqual(before);
+    expect(after).toMatchObject({ status: 'active' });
+    expect(after.pausedAt).toBeUndefined();
   });
 });
 

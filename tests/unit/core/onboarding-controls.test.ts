@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { OnboardingStatus } from '#core/onboarding';
-import { type Control, controlOutcome, refusal, releaseGate } from '#core/onboarding-controls';
+import {
+  type Control,
+  canStillResume,
+  controlOutcome,
+  pausedTooLateRefusal,
+  refusal,
+  releaseGate,
+} from '#core/onboarding-controls';
 import { resumeDeadline } from '#core/run-limit';
 import { shiftAfterPause, weekSchedule } from '#core/schedule';
 import { localTime, planFixture } from './fixtures.ts';
@@ -123,6 +130,24 @@ describe('releaseGate: the release step after a pause', () => {
     expect(releaseGate({ ...earlier, pausedWeeks: 2, resumedAt }, 3, at(resumedAt))).toEqual({
       release: 'released',
     });
+  });
+
+  it('refuses a pause exactly from when the release it would hold ends the onboarding instead', () => {
+    const resumeBy = resumeDeadline({ plan, createdAt }, 3);
+    const justBefore = new Date(Date.parse(resumeBy) - 1);
+    const paused = { plan, createdAt, status: 'paused' as const };
+
+    expect([canStillResume(resumeBy, justBefore), releaseGate(paused, 3, justBefore).release]).toEqual([
+      true,
+      'paused',
+    ]);
+    expect([canStillResume(resumeBy, at(resumeBy)), releaseGate(paused, 3, at(resumeBy)).release]).toEqual([
+      false,
+      'paused-too-long',
+    ]);
+    expect(pausedTooLateRefusal('b-1', resumeBy)).toContain(
+      `Cannot pause onboarding "b-1": a pause now would have to be resumed by ${resumeBy}, which has passed already`,
+    );
   });
 
   it('counts from now when the release step looks later than the resume (a lost callback)', () => {
