@@ -11,11 +11,6 @@ export interface ReceivedEnvelope {
   source: string;
   /** The recipients the receipt rule matched (`receipt.recipients`). */
   recipients: readonly string[];
-  /**
-   * The To and Cc headers' mailboxes (`commonHeaders.to` and `cc`): whom the sender addressed,
-   * under the sender's DKIM signature, unlike the SMTP recipients, which whoever sends chooses.
-   */
-  addressed: readonly string[];
   verdicts: {
     spf: VerdictStatus;
     dkim: VerdictStatus;

@@ -57,8 +57,6 @@ const sesReceiptEventSchema = z.object({
             headers: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
             commonHeaders: z.object({
               from: z.array(z.string()).default([]),
-              to: z.array(z.string()).default([]),
-              cc: z.array(z.string()).default([]),
               messageId: z.string().optional(),
               subject: z.string().optional(),
             }),
@@ -216,7 +214,6 @@ function envelopeOf({ mail, receipt }: SesRecord): ReceivedEnvelope {
     from: mail.commonHeaders.from,
     source: mail.source,
     recipients: receipt.recipients,
-    addressed: [...mail.commonHeaders.to, ...mail.commonHeaders.cc],
     verdicts: {
       spf: receipt.spfVerdict.status,
       dkim: receipt.dkimVerdict.status,

@@ -1,4 +1,4 @@
-import { simpleParser } from 'mailparser';
+import { type EmailAddress, type ParsedMail, simpleParser } from 'mailparser';
 import { clock } from '#adapters/clock';
 import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
 import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
@@ -162,13 +162,6 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     );
   }
 
-  // A reply is addressed to the reply address. The same signed message sent on to it by someone
-  // else (one the owner wrote to another recipient, starting with "Abort") is not.
-  const recipient = delivery.recipient.toLowerCase();
-  if (!delivery.envelope.addressed.some((mailbox) => addressOf(mailbox)?.toLowerCase() === recipient)) {
-    return drop(['reply-address-not-in-headers'], { onboardingId, week: claims.week, role: claims.role });
-  }
-
   const messageId = delivery.messageId?.trim() || `ses:${sesMessageId}`;
   const replyKey = messageKey(messageId);
   const answered = await replies.find(replyKey);
@@ -194,6 +187,14 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
     parsed.subject ?? '',
   );
   if (autoReply) return drop(['auto-reply'], { onboardingId, autoReply });
+  // A reply is addressed (To or Cc, which the sender's DKIM signature covers) to the reply address
+  // SES received it for. The same signed message sent on to that address by someone else (one the
+  // owner wrote to another recipient, starting with "Abort") is not. Read from the parsed message,
+  // not from SES's commonHeaders, whose entries can each hold a whole comma-separated list.
+  const recipient = delivery.recipient.toLowerCase();
+  if (!addressedIn(parsed).includes(recipient)) {
+    return drop(['reply-address-not-in-headers'], { onboardingId, week: claims.week, role: claims.role });
+  }
 
   const reply: GenuineReply = {
     sesMessageId,
@@ -376,4 +377,14 @@ function refused(refusal: DecisionRefusal, choice?: OwnerChoice) {
   if (refusal.reason === 'not-found' || refusal.reason === 'not-offered') return undefined;
   const why: DecisionNotRecorded = refusal.reason === 'settled' && choice ? { ...refusal, choice } : refusal;
   return { ok: false as const, why, question: refusal.question };
+}
+
+/** The addresses of a message's To and Cc headers, groups included, in lower case. */
+function addressedIn(parsed: ParsedMail): string[] {
+  const mailboxes = (list: EmailAddress[]): EmailAddress[] =>
+    list.flatMap((mailbox) => (mailbox.group ? mailboxes(mailbox.group) : [mailbox]));
+  return [parsed.to, parsed.cc]
+    .flatMap((field) => (Array.isArray(field) ? field : field ? [field] : []))
+    .flatMap((field) => mailboxes(field.value))
+    .flatMap((mailbox) => (mailbox.address ? [mailbox.address.toLowerCase()] : []));
 }

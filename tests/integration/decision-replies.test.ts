@@ -89,9 +89,18 @@ async function questionEmail(id: string): Promise<{ record: EmailRecord; email: 
 async function deliver(
   file: string,
   to: string,
-  { clock, tag, from, addressed }: { clock: Clock; tag: string; from?: string; addressed?: string },
+  {
+    clock,
+    tag,
+    from,
+    addressed,
+    toHeader,
+  }: { clock: Clock; tag: string; from?: string; addressed?: string; toHeader?: string },
 ): Promise<LocalDelivery> {
-  const raw = readFileSync(`tests/fixtures/mail/replies/${file}`, 'latin1')
+  const fixture = readFileSync(`tests/fixtures/mail/replies/${file}`, 'latin1');
+  // `toHeader`: the reply's To and Cc lines as given (a reply to all), `{to}` standing for the address.
+  const headed = toHeader ? fixture.replace(/^To: .*$/m, toHeader.replaceAll('{to}', to)) : fixture;
+  const raw = headed
     .replaceAll(PLACEHOLDER, addressed ?? to)
     .replace(/^Message-ID: </m, `Message-ID: <${tag}.`);
   // `addressed`: the To header names another address than the one SES received it for (`to`).
@@ -479,5 +488,23 @@ describe('a cancel that lands while the reply is read', () => {
     expect(await runtime.store.findDecision(id, 3)).not.toMatchObject({ state: 'decided' });
     expect((await runtime.store.listWeeks(id))[2]?.decision?.owner).toBeUndefined();
     expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+});
+
+describe('a reply to all: the reply address among other recipients', () => {
+  const id = 'reply-to-all';
+
+  it('decides, whether the others are in To beside it or in Cc', async () => {
+    const { execution, replyTo } = await startHeld(id);
+    // Outlook puts everyone in one To line; a second header line, and Cc, are read too.
+    const delivery = await deliver('decision-continue-outlook.eml', replyTo, {
+      clock: execution.clock,
+      tag: `${id}.continue`,
+      toHeader:
+        'To: "Ledgerly Team" <team@ledgerly.example>, onramp <{to}>,\r\n "Tom, bookkeeping" <tom@santos-advisory.example>\r\nCc: Ana <ana@santos-advisory.example>',
+    });
+
+    expect(delivery.outcome).toMatchObject({ outcome: 'decision-recorded', week: 3, choice: 'continue' });
+    expect(await runtime.store.findDecision(id, 3)).toMatchObject({ state: 'decided', choice: 'continue' });
   });
 });

@@ -12,7 +12,6 @@ function envelope(overrides: Partial<ReceivedEnvelope> = {}): ReceivedEnvelope {
     from: ['Maria Santos <maria@santos-advisory.example>'],
     source: 'maria@santos-advisory.example',
     recipients: ['plans@onramp.example'],
-    addressed: ['onramp <plans@onramp.example>'],
     verdicts: { spf: 'PASS', dkim: 'PASS', spam: 'PASS', virus: 'PASS', dmarc: 'PASS' },
     ...overrides,
   };
