@@ -121,25 +121,43 @@ const COMPLETIONS: ReadonlySet<string> = new Set([
   'onboarding',
   'stage',
   'week',
+  'one',
+  'more',
+  'another',
+  'by',
+  'a',
+  'immediately',
   'thanks',
 ]);
+/** What ends the choice's clause: anything after it is a comment ("Abort - they never answer"). */
+const CLAUSE_END = /[.,;:!*()\-–—]/;
 /**
- * Words that take back or hold the choice ("Abort — wait, no", "Continue, unless…"): none may
- * stand in its paragraph, though a comment may follow the choice ("Abort - they never answer").
- * "don't" is read as the words "don" and "t".
+ * How a comment takes the choice back or holds it: a clause of it that opens with one of these
+ * ("Abort — wait", "Continue, unless Ana objects", "Abort. Never mind", "Abort, if they miss
+ * Friday")…
  */
-const HESITATIONS: ReadonlySet<string> = new Set([
-  'no',
-  'not',
-  'don',
-  'dont',
+const TAKE_BACK_OPENERS: ReadonlySet<string> = new Set([
   'wait',
+  'unless',
+  'if',
   'maybe',
   'perhaps',
-  'unless',
+  'actually',
+  'hold',
+  'scratch',
+  'ignore',
+  'just',
+  'never',
+  'except',
+  'sorry',
 ]);
-/** What ends the choice's clause: anything after it is a comment ("Abort - they never answer"). */
-const CLAUSE_END = /[.,;:!*)\-–—]/;
+/** …or that ends with one of these ("Abort, or rather not", "Abort - nope")… */
+const TAKE_BACK_ENDINGS: ReadonlySet<string> = new Set(['no', 'not', 'nope', 'nah', 'wait']);
+/** …or that says nothing else ("No.", "Not yet", "Don't"). A reason may say no ("they did not deliver"). */
+const TAKE_BACK_ALONE: ReadonlySet<string> = new Set(['no', 'not', 'nope', 'nah', 'yet', 'wait']);
+const DONT_ALONE = /^\s*(?:don['’]?t|do not)\s*$/i;
+/** Where a comment's clauses end. */
+const CLAUSE_BREAK = /[.,;:!?…*()\-–—\n]/;
 /** How much of the first line an answer quotes back. */
 const READ_MAX_LENGTH = 120;
 
@@ -147,13 +165,15 @@ const READ_MAX_LENGTH = 120;
  * The owner's decision in a reply's visible text. The first non-empty line must start with the
  * word of one choice the question offers (CONTINUE, EXTEND or ABORT, in any letter case; after at
  * most a "please", "OK" or "yes"), completed by nothing but an object or a courtesy up to the end
- * of its clause ("Extend this stage", "Abort, please: they never answer"); it asks nothing (no
- * "?"); and the first paragraph names no other choice. Below the paragraph anything may follow.
+ * of its clause ("Extend this stage", "Abort, please: they never answer"). The rest of the first
+ * paragraph is a comment, which may give a reason ("they did not deliver") but must not take the
+ * choice back ("wait, no", "unless…", "never mind"), ask anything ("?"), or name another choice.
  * The paragraph, not the line, as mail programs wrap a long line, and an HTML-only reply arrives
  * as text wrapped at 80 columns: "Continue for now, but … we will have to abort" stays one thought.
- * Nothing in the paragraph may take it back ("wait", "no", "unless"). Deliberately strict, as a
- * decision cannot be taken back: "I would not abort", "Abort would be a mistake", "Abort — wait,
- * no" or "continue or abort?" decide nothing, and the owner is told how to reply.
+ * Below the paragraph anything may follow. Deliberately strict, as a decision cannot be taken
+ * back: "I would not abort", "Abort would be a mistake", "Abort — wait, no" or "continue or
+ * abort?" decide nothing, and the owner is told how to reply. No list of words catches every
+ * change of mind ("Abort - only if Tom agrees" decides); a refusal costs a second reply.
  */
 export function readDecision(visible: string, offered: readonly OwnerChoice[]): DecisionReading {
   const lines = visible
@@ -175,18 +195,32 @@ export function readDecision(visible: string, offered: readonly OwnerChoice[]): 
   while (lead < MAX_COURTESIES && lead < words.length - 1 && COURTESIES.has(words[lead]!.word)) lead++;
   const first = words[lead];
   const choice = OWNER_CHOICES.find((c) => c === first?.word);
-  if (!first || !choice || line.includes('?')) return { ok: false, why: { reason: 'unclear', read } };
-  const rest = line.slice(first.end);
+  const rest = line.slice(first?.end ?? 0);
   const clauseEnd = rest.search(CLAUSE_END);
   const clause = clauseEnd < 0 ? rest : rest.slice(0, clauseEnd);
-  if (
-    !wordsOf(clause).every((w) => COMPLETIONS.has(w.word)) ||
-    wordsOf(paragraph).some((w) => HESITATIONS.has(w.word))
-  ) {
+  if (!first || !choice || !wordsOf(clause).every((w) => COMPLETIONS.has(w.word))) {
     return { ok: false, why: { reason: 'unclear', read } };
+  }
+  const comment = [rest, ...lines.slice(start + 1, blank < 0 ? undefined : blank)].join('\n');
+  if (comment.includes('?') || takesBack(comment)) {
+    return { ok: false, why: { reason: 'unclear', read: quoted(paragraph) } };
   }
   if (!offered.includes(choice)) return { ok: false, why: { reason: 'not-offered', read, choice } };
   return { ok: true, choice };
+}
+
+/** Whether a comment after the choice takes it back or holds it (see TAKE_BACK_OPENERS). */
+function takesBack(comment: string): boolean {
+  return comment.split(CLAUSE_BREAK).some((clause) => {
+    const words = wordsOf(clause).map((w) => w.word);
+    if (words.length === 0) return false;
+    return (
+      DONT_ALONE.test(clause) ||
+      TAKE_BACK_OPENERS.has(words[0]!) ||
+      TAKE_BACK_ENDINGS.has(words.at(-1)!) ||
+      words.every((word) => TAKE_BACK_ALONE.has(word))
+    );
+  });
 }
 
 function wordsOf(text: string): Array<{ word: string; end: number }> {

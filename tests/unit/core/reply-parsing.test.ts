@@ -155,6 +155,20 @@ describe('readDecision: the owner’s reply to their question', () => {
     ['Abort the onboarding now, please', 'abort'],
     ['Continue: they caught up this week', 'continue'],
     ['Extend — one more week at this volume', 'extend'],
+    ['Extend one more week', 'extend'],
+    ['Abort immediately', 'abort'],
+    ['Continue (see my notes below)', 'continue'],
+    // A reason may say no; only a comment that takes the choice back does.
+    ['Abort - they did not deliver', 'abort'],
+    ["Abort, they don't answer", 'abort'],
+    ['Abort: quality not acceptable', 'abort'],
+    ['Abort. No more chances.', 'abort'],
+    ['Extend, not yet ready', 'extend'],
+    ['Continue, no problem', 'continue'],
+    ['continue — no concerns', 'continue'],
+    // A signature or a reason right below the word, with no blank line between.
+    ['Continue\nDon', 'continue'],
+    ['Abort\nThey did not deliver.', 'abort'],
   ] as const)('%j decides %s', (text, choice) => {
     expect(readDecision(text, OWNER_CHOICES)).toEqual({ ok: true, choice });
   });
@@ -202,9 +216,18 @@ describe('readDecision: the owner’s reply to their question', () => {
     'ABORT…?',
     'abort (?)',
     'Continue. Why did they miss the deadline?',
+    'Continue.\nWhy did they miss the deadline?',
     'Continue, unless Ana objects',
     'Abort.\nNo, wait: let me call them first.',
-  ])('%j is not a plain choice’s word: unclear, nothing decided', (text) => {
+    'Abort - just kidding',
+    'Abort. Never mind',
+    'Abort. Scratch that.',
+    'Abort, if they miss Friday',
+    'Abort - hold on, let me think',
+    'Abort - nope',
+    "Abort - don't",
+    'Abort, or rather not',
+  ])('%j is not a plain choice’s word, or is taken back: unclear, nothing decided', (text) => {
     expect(readDecision(text, OWNER_CHOICES)).toMatchObject({ ok: false, why: { reason: 'unclear' } });
   });
 
