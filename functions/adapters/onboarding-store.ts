@@ -194,9 +194,10 @@ export class OnboardingStore {
   /**
    * Moves the workflow's status forward. A cancelled onboarding stays cancelled: a step that was
    * already running when it was cancelled (StopExecution does not stop a Lambda mid-call) cannot
-   * write it back to active, completed or failed.
+   * write it back to active, completed or failed. Returns whether it was written: `false` only for
+   * a status left as cancelled.
    */
-  async updateProgress(id: string, progress: OnboardingProgress): Promise<void> {
+  async updateProgress(id: string, progress: OnboardingProgress): Promise<boolean> {
     const entries = Object.entries(progress).filter(([, v]) => v !== undefined);
     const guarded = progress.status !== undefined;
     const written = await this.writeIf(
@@ -214,11 +215,12 @@ export class OnboardingStore {
         },
       }),
     );
-    if (written) return;
+    if (written) return true;
     const current = await this.findOnboarding(id);
     if (!current) throw new OnboardingNotFound(id);
     if (!(guarded && current.status === 'cancelled'))
       throw new Error(`The progress of onboarding ${id} could not be written (status ${current.status})`);
+    return false;
   }
 
   /**

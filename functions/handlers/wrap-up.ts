@@ -18,9 +18,14 @@ export const handler = workflowStep('wrap-up', workflowStateSchema, async (state
   } = await store.getOnboardingHistory(state.onboardingId);
   if (status === 'cancelled') return { onboardingId: state.onboardingId, status, weeks: weeks.length };
   await outbox.sendOnce(state.onboardingId, [summaryEmail(plan, weeks, feedback)]);
-  await store.updateProgress(state.onboardingId, {
+  const completed = await store.updateProgress(state.onboardingId, {
     status: 'completed',
     updatedAt: clock.now().toISOString(),
   });
-  return { onboardingId: state.onboardingId, status: 'completed', weeks: weeks.length };
+  // A cancel that landed during this step keeps its status, and the run's output says so.
+  return {
+    onboardingId: state.onboardingId,
+    status: completed ? ('completed' as const) : ('cancelled' as const),
+    weeks: weeks.length,
+  };
 });

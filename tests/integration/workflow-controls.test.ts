@@ -608,8 +608,9 @@ describe('cancelling before the workflow has run', () => {
   const asAcceptActivates = (id: string) => (store: HandlerStore, cancel: () => Promise<unknown>) => {
     const activate = store.updateProgress.bind(store);
     return vi.spyOn(store, 'updateProgress').mockImplementation(async (onboardingId, progress) => {
-      await activate(onboardingId, progress);
+      const written = await activate(onboardingId, progress);
       if (onboardingId === id && progress.status === 'active') await cancel();
+      return written;
     });
   };
 
@@ -860,6 +861,26 @@ describe('cancelling before the workflow has run', () => {
     expect(path.slice(path.lastIndexOf('Evaluate'))).toEqual(['Evaluate', 'IsOnboardingDone', 'WrapUp']);
     expect((await runtime.store.listWeeks(id)).at(-1)?.week).toBe(lastWeek);
     expect(records.filter((e) => e.kind === 'summary')).toEqual([]);
+    expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
+  });
+
+  it('as the wrap-up completes it, before the stop arrives: it stays cancelled, and the run says so', async () => {
+    const id = 'cancelled-during-wrap-up';
+    // The cancel lands after the wrap-up read the onboarding, as it marks it completed.
+    const { execution } = await runWithLateStop(
+      id,
+      () => startSteady(id),
+      (store, cancel) => {
+        const update = store.updateProgress.bind(store);
+        return vi.spyOn(store, 'updateProgress').mockImplementation(async (onboardingId, progress) => {
+          if (onboardingId === id && progress.status === 'completed') await cancel();
+          return update(onboardingId, progress);
+        });
+      },
+    );
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: { status: 'cancelled' } });
+    expect(states(execution.visits).at(-1)).toBe('WrapUp');
     expect((await runtime.store.getOnboarding(id)).status).toBe('cancelled');
   });
 

@@ -171,7 +171,7 @@ describe('OnboardingStore.updateProgress of a cancelled onboarding', () => {
     ddb.on(GetCommand).resolves({ Item: onboardingItem(onboardingFixture({ status: 'cancelled' })) });
 
     // Act, Assess
-    await expect(store.updateProgress(id, { status: 'completed', updatedAt: AT })).resolves.toBeUndefined();
+    await expect(store.updateProgress(id, { status: 'completed', updatedAt: AT })).resolves.toBe(false);
   });
 
   it('still fails for an onboarding that does not exist', async () => {
