@@ -134,7 +134,11 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
       );
       respond(await invoke(matched.route, event));
     } catch (error) {
-      onError(`${method} ${path} failed before reaching a function`, error);
+      // The path without its link token: a token in a log is a link anyone reading it could use.
+      onError(
+        `${method} ${path.replace(/^\/links\/[^/]+/, '/links/{token}')} failed before reaching a function`,
+        error,
+      );
       if (!res.headersSent) respond(gatewayError(500));
     }
   }

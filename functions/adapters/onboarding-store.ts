@@ -32,6 +32,18 @@ import { callAws } from './aws-errors.ts';
 import type { tableDefinition } from './table-definition.ts';
 
 const pk = (id: string) => `ONB#${id}`;
+
+/**
+ * How many answers one side may give to one week's check-in (or a reference to its questions):
+ * every one is kept in the item's `history`, and an item holds at most 400 KB, which about 190
+ * answers with a full comment would reach, leaving the gate unable to close the week. Twenty keeps
+ * the item small whatever the comments, and is far more than anyone changing their mind needs.
+ */
+export const MAX_ANSWERS_KEPT = 20;
+const HISTORY_HAS_ROOM = '(attribute_not_exists(#history) OR size(#history) < :kept)';
+
+/** What became of an answer: stored, refused as its week is closed, or as it was given too often. */
+export type AnswerWrite = 'recorded' | 'closed' | 'too-many-answers';
 const ONBOARDING = 'ONBOARDING';
 const weekKey = (week: number) => `WEEK#${String(week).padStart(2, '0')}`;
 /** Sorts before ONBOARDING, so it never shows up among the onboarding's weeks. */
@@ -501,15 +513,17 @@ export class OnboardingStore {
 
   /**
    * Records an answer to a week's check-in, unless the gate has closed the week's answers
-   * (`closeAnswers`): false then, and nothing is written. A second answer from the same side
-   * replaces the rating and keeps the earlier ones in `history`.
+   * (`closeAnswers`): `closed` then, and nothing is written. A second answer from the same side
+   * replaces the rating and keeps the earlier ones in `history`, up to MAX_ANSWERS_KEPT
+   * (`too-many-answers` after that, nothing written).
    */
-  async putFeedback(id: string, feedback: Feedback): Promise<boolean> {
+  async putFeedback(id: string, feedback: Feedback): Promise<AnswerWrite> {
     const { week, role, ...answer } = feedback;
+    const key = { pk: pk(id), sk: feedbackKey(week, role) };
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: pk(id), sk: feedbackKey(week, role) },
+        Key: key,
         UpdateExpression:
           'SET week = :week, #role = :role, rating = :rating, #comment = :comment, unfinishedTaskIds = :unfinished, #source = :source, #from = :from, #at = :at, ' +
           '#history = list_append(if_not_exists(#history, :empty), :answer)',
@@ -532,11 +546,17 @@ export class OnboardingStore {
           ':at': answer.at,
           ':empty': [],
           ':answer': [answer],
+          ':kept': MAX_ANSWERS_KEPT,
         },
-        ConditionExpression: 'attribute_not_exists(closedAt)',
+        ConditionExpression: `attribute_not_exists(closedAt) AND ${HISTORY_HAS_ROOM}`,
       }),
     );
-    return written !== undefined;
+    if (written) return 'recorded';
+    // Which condition refused it: the rare path, read once.
+    const { Item } = await callAws(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
+    return Item?.closedAt !== undefined ? 'closed' : 'too-many-answers';
   }
 
   /**
@@ -695,36 +715,38 @@ export class OnboardingStore {
 
   /**
    * Records a reference's answer (due diligence). A later answer from the same reference replaces
-   * the scores and keeps the earlier answers in `history`.
+   * the scores and keeps the earlier answers in `history`, up to MAX_ANSWERS_KEPT
+   * (`too-many-answers` after that, nothing written).
    */
-  async putReferenceAnswer(id: string, answer: ReferenceAnswer): Promise<void> {
+  async putReferenceAnswer(id: string, answer: ReferenceAnswer): Promise<AnswerWrite> {
     const { reference, ...rest } = answer;
-    await callAws(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: pk(id), sk: referenceKey(reference) },
-          UpdateExpression:
-            'SET #reference = :reference, scores = :scores, #comment = :comment, #at = :at, independent = :independent, ' +
-            '#history = list_append(if_not_exists(#history, :empty), :answer)',
-          ExpressionAttributeNames: {
-            '#reference': 'reference',
-            '#comment': 'comment',
-            '#at': 'at',
-            '#history': 'history',
-          },
-          ExpressionAttributeValues: {
-            ':reference': reference,
-            ':scores': rest.scores,
-            ':comment': rest.comment ?? null,
-            ':at': rest.at,
-            ':independent': rest.independent,
-            ':empty': [],
-            ':answer': [rest],
-          },
-        }),
-      ),
+    const written = await this.writeIf(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: pk(id), sk: referenceKey(reference) },
+        UpdateExpression:
+          'SET #reference = :reference, scores = :scores, #comment = :comment, #at = :at, independent = :independent, ' +
+          '#history = list_append(if_not_exists(#history, :empty), :answer)',
+        ExpressionAttributeNames: {
+          '#reference': 'reference',
+          '#comment': 'comment',
+          '#at': 'at',
+          '#history': 'history',
+        },
+        ExpressionAttributeValues: {
+          ':reference': reference,
+          ':scores': rest.scores,
+          ':comment': rest.comment ?? null,
+          ':at': rest.at,
+          ':independent': rest.independent,
+          ':empty': [],
+          ':answer': [rest],
+          ':kept': MAX_ANSWERS_KEPT,
+        },
+        ConditionExpression: HISTORY_HAS_ROOM,
+      }),
     );
+    return written ? 'recorded' : 'too-many-answers';
   }
 
   /** Every reference's latest answer, in the plan's order. */

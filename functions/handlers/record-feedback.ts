@@ -1,5 +1,5 @@
 import { clock } from '#adapters/clock';
-import type { OnboardingWeek } from '#adapters/onboarding-store';
+import { MAX_ANSWERS_KEPT, type OnboardingWeek } from '#adapters/onboarding-store';
 import { FeedbackInvalid } from '#core/errors';
 import { type Feedback, type FeedbackInput, feedbackInputSchema, feedbackIssues } from '#core/feedback';
 import { formatPath } from '#core/plan';
@@ -33,11 +33,21 @@ export async function recordFeedback(input: FeedbackInput, read?: OnboardingWeek
   if (issues.length > 0) throw new FeedbackInvalid(issues);
 
   const feedback: Feedback = { week: weekNumber, ...answer, at: clock.now().toISOString() };
-  // Refused, with nothing written, once the gate has closed the week's answers: every answer
-  // stored is one the gate reads (store.closeAnswers).
-  if (!(await store.putFeedback(onboardingId, feedback))) {
+  // Refused, with nothing written, once the gate has closed the week's answers (every answer
+  // stored is one the gate reads: store.closeAnswers), or once this side has answered this week as
+  // often as an answer item can keep.
+  const written = await store.putFeedback(onboardingId, feedback);
+  if (written === 'closed') {
     throw new FeedbackInvalid([
       { path: 'week', message: `week ${weekNumber} is closed: the gate is deciding it` },
+    ]);
+  }
+  if (written === 'too-many-answers') {
+    throw new FeedbackInvalid([
+      {
+        path: 'role',
+        message: `the ${answer.role} has answered week ${weekNumber} ${MAX_ANSWERS_KEPT} times, the most one side may: the last answer stands`,
+      },
     ]);
   }
   logger.info('feedback recorded', {

@@ -1,4 +1,5 @@
 import { clock } from '#adapters/clock';
+import { MAX_ANSWERS_KEPT } from '#adapters/onboarding-store';
 import type { LinkClaims } from '#core/link-token';
 import type { Page } from '#core/pages/layout';
 import {
@@ -45,7 +46,18 @@ export const referencePage = {
     const read = readReferenceForm(form);
     if (!read.ok) return referenceFormPage(open.context, read.values, { errors: read.errors });
     const answer = referenceAnswer(open.context, read, clock.now().toISOString());
-    await store.putReferenceAnswer(claims.onboardingId, answer);
+    if ((await store.putReferenceAnswer(claims.onboardingId, answer)) === 'too-many-answers') {
+      // The form as sent, with the answer that stands named above it.
+      const sent = referenceFormValues(
+        { ...answer, comment: read.comment ?? '' },
+        { ...claims, rating: undefined },
+      );
+      return referenceFormPage(open.context, sent, {
+        errors: {
+          form: `You have answered ${MAX_ANSWERS_KEPT} times, the most one reference may: your last answer stands.`,
+        },
+      });
+    }
     logger.info('reference answered', {
       onboardingId: claims.onboardingId,
       reference: answer.reference,

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithClock } from '#adapters/clock';
+import { MAX_ANSWERS_KEPT } from '#adapters/onboarding-store';
 import { type LinkClaims, type LinkPurpose, linkUrl, signLinkToken, verifyLinkToken } from '#core/link-token';
 import type { ReceivedEmail } from '#local/mailbox';
 import type { Execution } from '#local/runner';
@@ -220,6 +221,33 @@ describe('POST of the partner’s form', () => {
     expect(page.status).toBe(200);
     expect(item).toMatchObject({ rating: 2, comment: 'Too much at once.', source: 'link' });
     expect((item?.history as Array<{ rating: number }> | undefined)?.map((h) => h.rating)).toEqual([4, 2]);
+  });
+
+  it('takes at most 20 answers from one side for one week, keeping the item small, and says so', async () => {
+    // Two answers are in already; each further one carries a full comment, as a flood would. The
+    // last is the answer before it again, which the gate then decides from.
+    for (let n = 3; n <= MAX_ANSWERS_KEPT; n++) {
+      const last = n === MAX_ANSWERS_KEPT;
+      const page = await request('POST', partnerToken(), {
+        form: { rating: '2', comment: last ? 'Too much at once.' : 'x'.repeat(2000) },
+      });
+      expect(page.status).toBe(200);
+    }
+    const full = await partition(plan.id);
+
+    const refused = await request('POST', partnerToken(), { form: { rating: '5', comment: 'one more' } });
+
+    expect(MAX_ANSWERS_KEPT).toBe(20);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain(
+      'the partner has answered week 1 20 times, the most one side may: the last answer stands',
+    );
+    expect(await partition(plan.id)).toEqual(full);
+    const item = await feedbackItem('partner');
+    expect(item).toMatchObject({ rating: 2, comment: 'Too much at once.' });
+    expect(item?.history).toHaveLength(20);
+    // Far below DynamoDB's 400 KB an item can hold, so the gate can still close the week.
+    expect(JSON.stringify(item).length).toBeLessThan(60_000);
   });
 
   it('sends the form back with 422 and writes nothing when the rating is missing', async () => {

@@ -111,7 +111,8 @@ export function referenceFormValues(
   return values;
 }
 
-export type ReferenceFormErrors = Partial<Record<ReferenceQuestion | 'comment', string>>;
+/** What is wrong with a question's answer, the comment, or (`form`) the answer as a whole. */
+export type ReferenceFormErrors = Partial<Record<ReferenceQuestion | 'comment' | 'form', string>>;
 
 /** The POST's form read: three scores 1 to 5 and an optional comment, or what is wrong. */
 export function readReferenceForm(
@@ -123,7 +124,8 @@ export function readReferenceForm(
     reliability: form.get('reliability') ?? '',
     quality: form.get('quality') ?? '',
     communication: form.get('communication') ?? '',
-    comment: (form.get('comment') ?? '').trim(),
+    // A browser sends each line break as CRLF, which its maxlength counts as one character.
+    comment: (form.get('comment') ?? '').replace(/\r\n?/g, '\n').trim(),
   };
   const errors: ReferenceFormErrors = {};
   const scores = {} as ReferenceScores;

@@ -605,11 +605,12 @@ describe('OnboardingStore.putFeedback', () => {
     const written = await store.putFeedback(id, answer);
 
     // Assess
-    expect(written).toBe(true);
+    expect(written).toBe('recorded');
     expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
       TableName: TABLE,
       Key: { pk, sk: 'FEEDBACK#03#owner' },
-      ConditionExpression: 'attribute_not_exists(closedAt)',
+      ConditionExpression:
+        'attribute_not_exists(closedAt) AND (attribute_not_exists(#history) OR size(#history) < :kept)',
       UpdateExpression: expect.stringContaining(
         '#history = list_append(if_not_exists(#history, :empty), :answer)',
       ),
@@ -637,7 +638,28 @@ describe('OnboardingStore.putFeedback', () => {
       at: '2027-01-11T15:00:01.000Z',
     };
 
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: { pk, sk: 'FEEDBACK#03#partner', closedAt: '2027-01-11T15:00:00.000Z' } });
+
     // Act / Assess
-    expect(await store.putFeedback(id, late)).toBe(false);
+    expect(await store.putFeedback(id, late)).toBe('closed');
+  });
+
+  it('writes nothing once the side has answered the week as often as its item keeps', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { pk, sk: 'FEEDBACK#03#partner', rating: 3, history: [] } });
+    const another: Feedback = {
+      week: 3,
+      role: 'partner',
+      rating: 4,
+      unfinishedTaskIds: [],
+      source: 'link',
+      at: '2027-01-08T15:00:00.000Z',
+    };
+
+    // Act / Assess
+    expect(await store.putFeedback(id, another)).toBe('too-many-answers');
   });
 });

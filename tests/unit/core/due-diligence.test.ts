@@ -298,6 +298,16 @@ describe('reference links, emails and pages', () => {
     });
   });
 
+  it('counts a line break the browser sends as CRLF as one character, as the form’s maxlength does', () => {
+    // 1,980 letters and 19 line breaks: 1,999 characters in the browser, 2,018 bytes as sent.
+    const comment = Array.from({ length: 20 }, () => 'x'.repeat(99)).join('\r\n');
+    const read = readReferenceForm(
+      new URLSearchParams({ reliability: '4', quality: '4', communication: '4', comment }),
+    );
+
+    expect(read).toMatchObject({ ok: true, comment: comment.replaceAll('\r\n', '\n') });
+  });
+
   it('open only for the reference the link names, until the answers are scored', () => {
     const onboarding = {
       id: 'onb-1',
