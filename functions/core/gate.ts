@@ -47,8 +47,12 @@ export function decideNextStage({ plan, stage, worked, feedback, history }: Gate
   const previous = history.at(-1);
   // From what the weeks did, not what they were called: an escalation also holds or steps back.
   const previousSteppedBack = previous !== undefined && previous.toStage < previous.fromStage;
+  // A week the owner chose to continue from released new work: it was not held (as lastWeek counts it).
   const previousHeld =
-    previous !== undefined && previous.outcome !== 'advance' && previous.toStage === previous.fromStage;
+    previous !== undefined &&
+    previous.outcome !== 'advance' &&
+    previous.toStage === previous.fromStage &&
+    previous.owner?.choice !== 'continue';
   const { owner, partner } = feedback;
   const gate = plan.gate;
 

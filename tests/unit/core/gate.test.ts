@@ -151,6 +151,21 @@ describe('the weekly gate', () => {
     expect(decision.reason).toMatch(/held two weeks in a row/);
   });
 
+  it('does not count an escalation the owner continued from as a hold: new work went out', () => {
+    const continued: PastWeek = {
+      ...past('escalate'),
+      owner: { choice: 'continue' },
+    };
+
+    const decision = decide({
+      history: [continued],
+      feedback: { ...good, owner: answer('owner', 3) },
+    });
+
+    expect(decision.outcome).toBe('hold');
+    expect(decision.reason).not.toMatch(/held two weeks in a row/);
+  });
+
   it('does not call a middling week after an escalated step back a second hold', () => {
     const decision = decide({
       history: [{ outcome: 'escalate', fromStage: 2, toStage: 1 }],
