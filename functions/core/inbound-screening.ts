@@ -45,6 +45,10 @@ const REQUIRED_PASSES = ['spf', 'dkim', 'spam', 'virus'] as const;
  * loop with our own reply), one From address on the allow-list, and SPF, DKIM, spam and virus
  * checks all PASS. Every reason that applies is listed, for the log.
  *
+ * The From must be exactly one plain mailbox (see addressOf): a From holding a list, a group or a
+ * comment is unreadable, not read for whichever address looks allowed, since DMARC only vouched
+ * for one domain in it, and not necessarily the allowed one.
+ *
  * SPF and DKIM passing says some domain vouched for the message, not that it is the From's
  * domain: an allow-listed From is only believed when DMARC passed, or, for a domain that
  * publishes no DMARC policy, when the envelope sender that passed SPF is in the From's domain
@@ -67,6 +71,7 @@ export function screenInbound(
   const dmarc = envelope.verdicts.dmarc;
   if (dmarc === 'FAIL') reasons.push('dmarc-FAIL');
 
+  // Two entries are two mailboxes, even when each reads well: which one would be the sender?
   const sender = envelope.from.length === 1 ? addressOf(envelope.from[0]!) : undefined;
   if (!sender) {
     reasons.push('from-unreadable');

@@ -42,16 +42,28 @@ export function isAllowed(allowList: AllowList, address: string): boolean {
 }
 
 /**
- * The address in one mailbox of a From header as SES lists it (`"Doe, John" <john@example.com>`
- * or a bare `john@example.com`), lower-cased; undefined when there is none. The address is the
- * last `<…>`: a display name may itself contain angle brackets inside quotes.
+ * One mailbox as RFC 5322 writes it, `display-name <addr-spec>`, and nothing else. The display
+ * name is words (atext, `.` and non-ASCII, so encoded words such as `=?UTF-8?Q?Jos=C3=A9?=` too)
+ * and quoted strings, which alone may hold `,`, `<`, `@` and the like. Every character outside a
+ * quoted string is one the class allows, so a comment `(…)`, a list separator or a group's `:`
+ * cannot sit there, and `<`, absent from the class, can only open the one address, which must end
+ * the entry. The alternatives never overlap, so matching is linear, whatever the input.
+ */
+const NAME_ADDR = /^(?:[\w\s!#$%&'*+\-/=?^`{|}~.\u{80}-\u{10FFFF}]|"(?:[^"\\]|\\[\s\S])*")*<([^<>]*)>$/u;
+
+/**
+ * The address of one From entry as SES lists it (`commonHeaders.from`), lower-cased, when the
+ * entry is exactly one mailbox: a bare `john@example.com`, or a display name then one
+ * `<john@example.com>` (`"Doe, John" <john@example.com>`, `=?UTF-8?Q?...?= <john@example.com>`).
+ * Anything else is undefined, however many addresses it holds: one SES entry can carry a whole
+ * comma-separated list or a group, and a comment may hold a `<…>` of its own; reading any one
+ * address out of those would let a sender name someone else's (`<eve@x.example> (<boss@y.example>)`).
  */
 export function addressOf(mailbox: string): string | undefined {
-  const open = mailbox.lastIndexOf('<');
-  const close = mailbox.lastIndexOf('>');
-  const candidate = (open >= 0 && close > open ? mailbox.slice(open + 1, close) : mailbox)
-    .trim()
-    .toLowerCase();
+  const text = mailbox.trim();
+  // Without the name-addr form, only a bare address will do: isAddress refuses spaces, quotes,
+  // brackets, parentheses, commas, semicolons, colons and a second `@`.
+  const candidate = (NAME_ADDR.exec(text)?.[1] ?? text).trim().toLowerCase();
   return isAddress(candidate) ? candidate : undefined;
 }
 

@@ -151,6 +151,48 @@ describe('screenInbound', () => {
     expect(screenInbound(envelope({ autoSubmitted: 'No' }), policy)).toMatchObject({ accepted: true });
   });
 
+  describe('a From that names an allow-listed address beside the sender’s own', () => {
+    // The attacker's own domain passes DMARC, so alignment is not checked against the From read.
+    const attacker = {
+      source: 'eve@attacker.example',
+      verdicts: verdicts({ dmarc: 'PASS' }),
+    } satisfies Partial<ReceivedEnvelope>;
+
+    it.each([
+      ['in a comment', '<eve@attacker.example> (<maria@santos-advisory.example>)'],
+      [
+        'as the second mailbox of a list in one entry',
+        '<eve@attacker.example>, <maria@santos-advisory.example>',
+      ],
+      ['as a member of a group', 'grp: eve@attacker.example, <maria@santos-advisory.example>;'],
+    ])('is unreadable when the allowed address is %s', (_, from) => {
+      expect(screenInbound(envelope({ ...attacker, from: [from] }), policy)).toEqual({
+        accepted: false,
+        reasons: ['from-unreadable'],
+      });
+    });
+
+    it('is unreadable as two From entries, the allowed one first', () => {
+      // Prepare
+      const two = envelope({ ...attacker, from: ['maria@santos-advisory.example', 'eve@attacker.example'] });
+
+      // Act + Assess
+      expect(screenInbound(two, policy)).toEqual({ accepted: false, reasons: ['from-unreadable'] });
+    });
+  });
+
+  it.each([
+    ['a quoted display name with a comma', '"Santos, Maria" <maria@santos-advisory.example>'],
+    ['an encoded-word display name', '=?UTF-8?Q?Mar=C3=ADa_Santos?= <maria@santos-advisory.example>'],
+    ['a bare address', 'maria@santos-advisory.example'],
+    ['an address in upper case', 'Maria Santos <MARIA@SANTOS-ADVISORY.EXAMPLE>'],
+  ])('accepts a From written as %s', (_, from) => {
+    expect(screenInbound(envelope({ from: [from] }), policy)).toEqual({
+      accepted: true,
+      sender: 'maria@santos-advisory.example',
+    });
+  });
+
   it('drops a message with several From addresses or none it can read', () => {
     // Prepare
     const two = envelope({ from: ['maria@santos-advisory.example', 'dana@northbeam-digital.example'] });

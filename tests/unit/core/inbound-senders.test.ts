@@ -72,12 +72,61 @@ describe('addressOf', () => {
     expect(addressOf(' maria@santos-advisory.example ')).toBe('maria@santos-advisory.example');
   });
 
-  it('takes the last angle brackets: a quoted display name may contain an address of its own', () => {
+  it('reads a bare address in upper case, lower-cased', () => {
+    expect(addressOf('MARIA@SANTOS-ADVISORY.EXAMPLE')).toBe('maria@santos-advisory.example');
+  });
+
+  it('reads a mailbox whose display name is an encoded word, as a client sends a non-ASCII name', () => {
+    expect(addressOf('=?UTF-8?Q?Mar=C3=ADa_Santos?= <maria@santos-advisory.example>')).toBe(
+      'maria@santos-advisory.example',
+    );
+    expect(addressOf('=?UTF-8?B?TWFyw61hIFNhbnRvcw==?= <maria@santos-advisory.example>')).toBe(
+      'maria@santos-advisory.example',
+    );
+  });
+
+  it('reads a mailbox whose display name is plain words, decoded or not, with dots and apostrophes', () => {
+    expect(addressOf("Dr. Seán O'Brien <sean@santos-advisory.example>")).toBe('sean@santos-advisory.example');
+  });
+
+  it('reads a mailbox without a display name', () => {
+    expect(addressOf('<maria@santos-advisory.example>')).toBe('maria@santos-advisory.example');
+  });
+
+  it('reads the angle address, not an address quoted in the display name', () => {
     expect(addressOf('"maria@santos-advisory.example" <eve@attacker.example>')).toBe('eve@attacker.example');
+    expect(addressOf('"<maria@santos-advisory.example>, (x)" <eve@attacker.example>')).toBe(
+      'eve@attacker.example',
+    );
+  });
+
+  it('reads a quoted display name holding an escaped quote', () => {
+    expect(addressOf('"Maria \\"MS\\" Santos" <maria@santos-advisory.example>')).toBe(
+      'maria@santos-advisory.example',
+    );
   });
 
   it('finds nothing in a mailbox without an address', () => {
     expect(addressOf('Undisclosed recipients')).toBeUndefined();
+  });
+
+  it.each([
+    ['a comment after the address', '<eve@attacker.example> (<maria@santos-advisory.example>)'],
+    ['a comment before the address', '(<eve@attacker.example>) <maria@santos-advisory.example>'],
+    ['a comment after a bare address', 'maria@santos-advisory.example (Maria Santos)'],
+    ['a list of two mailboxes in one entry', '<eve@attacker.example>, <maria@santos-advisory.example>'],
+    ['a list of two bare addresses in one entry', 'eve@attacker.example, maria@santos-advisory.example'],
+    ['a list separated by a semicolon', '<eve@attacker.example>; <maria@santos-advisory.example>'],
+    ['a group', 'grp: eve@attacker.example, <maria@santos-advisory.example>;'],
+    ['a group of one', 'grp: <maria@santos-advisory.example>;'],
+    ['two angle addresses', '<eve@attacker.example> <maria@santos-advisory.example>'],
+    ['an unquoted display name with an @', 'eve@attacker.example <maria@santos-advisory.example>'],
+    ['an unquoted display name with a comma', 'Santos, Maria <maria@santos-advisory.example>'],
+    ['an unterminated quoted display name', '"Maria <eve@attacker.example>'],
+    ['a display name whose closing quote is escaped', '"Maria\\" <maria@santos-advisory.example>'],
+    ['an address with two @', '<eve@attacker.example@santos-advisory.example>'],
+  ])('finds nothing in %s, however allowed one address in it looks', (_, mailbox) => {
+    expect(addressOf(mailbox)).toBeUndefined();
   });
 });
 
