@@ -377,7 +377,7 @@ export class OnboardingStore {
     const items = await this.queryFrom(id, feedbackKey(1, ''));
     const history = historyOf(id, items);
     const referenceAnswers = items
-      .filter((item) => String(item.sk).startsWith('REFERENCE#'))
+      .filter((item) => String(item.sk).startsWith('REFERENCE#') && item.scores !== undefined)
       .map((item) => {
         const { reference, scores, at, independent } = withoutKeys<ReferenceAnswer>(item);
         return { reference, scores, at, independent };
@@ -551,12 +551,7 @@ export class OnboardingStore {
         ConditionExpression: `attribute_not_exists(closedAt) AND ${HISTORY_HAS_ROOM}`,
       }),
     );
-    if (written) return 'recorded';
-    // Which condition refused it: the rare path, read once.
-    const { Item } = await callAws(() =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
-    );
-    return Item?.closedAt !== undefined ? 'closed' : 'too-many-answers';
+    return written ? 'recorded' : this.whyRefused(key);
   }
 
   /**
@@ -714,16 +709,18 @@ export class OnboardingStore {
   }
 
   /**
-   * Records a reference's answer (due diligence). A later answer from the same reference replaces
-   * the scores and keeps the earlier answers in `history`, up to MAX_ANSWERS_KEPT
-   * (`too-many-answers` after that, nothing written).
+   * Records a reference's answer (due diligence), unless the scoring has closed the answers
+   * (`closeReferenceAnswers`): `closed` then, and nothing is written. A later answer from the same
+   * reference replaces the scores and keeps the earlier answers in `history`, up to
+   * MAX_ANSWERS_KEPT (`too-many-answers` after that, nothing written).
    */
   async putReferenceAnswer(id: string, answer: ReferenceAnswer): Promise<AnswerWrite> {
     const { reference, ...rest } = answer;
+    const key = { pk: pk(id), sk: referenceKey(reference) };
     const written = await this.writeIf(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: pk(id), sk: referenceKey(reference) },
+        Key: key,
         UpdateExpression:
           'SET #reference = :reference, scores = :scores, #comment = :comment, #at = :at, independent = :independent, ' +
           '#history = list_append(if_not_exists(#history, :empty), :answer)',
@@ -743,22 +740,55 @@ export class OnboardingStore {
           ':answer': [rest],
           ':kept': MAX_ANSWERS_KEPT,
         },
-        ConditionExpression: HISTORY_HAS_ROOM,
+        ConditionExpression: `attribute_not_exists(closedAt) AND ${HISTORY_HAS_ROOM}`,
       }),
     );
-    return written ? 'recorded' : 'too-many-answers';
+    return written ? 'recorded' : this.whyRefused(key);
+  }
+
+  /** Why an answer's conditional write was refused: the rare path, read once. */
+  private async whyRefused(key: Record<string, string>): Promise<Exclude<AnswerWrite, 'recorded'>> {
+    const { Item } = await callAws(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
+    return Item?.closedAt !== undefined ? 'closed' : 'too-many-answers';
   }
 
   /** Every reference's latest answer, in the plan's order. */
   async listReferenceAnswers(id: string): Promise<ReferenceAnswer[]> {
-    const items = await this.queryPrefix<ReferenceAnswer & { history?: unknown; comment: string | null }>(
-      id,
-      'REFERENCE#',
+    const items = await this.queryPrefix<
+      ReferenceAnswer & { history?: unknown; comment: string | null; closedAt?: string }
+    >(id, 'REFERENCE#');
+    // The scoring's mark on a reference that never answered holds no answer.
+    return items
+      .filter((item) => item.scores !== undefined)
+      .map(({ history: _, closedAt: __, comment, ...answer }) => ({
+        ...answer,
+        ...(comment ? { comment } : {}),
+      }));
+  }
+
+  /**
+   * Closes the references' answers before they are scored, as the gate closes a week's: each
+   * reference's item is marked (created as a mark alone for one that never answered), and an
+   * answer written after the mark is refused (`putReferenceAnswer`). Every answer stored is then
+   * one the scoring reads. The first mark stands: a retried scoring does not move it.
+   */
+  async closeReferenceAnswers(id: string, references: number, at: string): Promise<void> {
+    await Promise.all(
+      Array.from({ length: references }, (_, i) =>
+        callAws(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: pk(id), sk: referenceKey(i + 1) },
+              UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+              ExpressionAttributeValues: { ':at': at },
+            }),
+          ),
+        ),
+      ),
     );
-    return items.map(({ history: _, comment, ...answer }) => ({
-      ...answer,
-      ...(comment ? { comment } : {}),
-    }));
   }
 
   /** Records the due diligence's verdict, once: a retried step gets the first one back. */

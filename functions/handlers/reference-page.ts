@@ -3,6 +3,7 @@ import { MAX_ANSWERS_KEPT } from '#adapters/onboarding-store';
 import type { LinkClaims } from '#core/link-token';
 import type { Page } from '#core/pages/layout';
 import {
+  answersClosedPage,
   openReference,
   readReferenceForm,
   referenceAnswer,
@@ -46,7 +47,11 @@ export const referencePage = {
     const read = readReferenceForm(form);
     if (!read.ok) return referenceFormPage(open.context, read.values, { errors: read.errors });
     const answer = referenceAnswer(open.context, read, clock.now().toISOString());
-    if ((await store.putReferenceAnswer(claims.onboardingId, answer)) === 'too-many-answers') {
+    const written = await store.putReferenceAnswer(claims.onboardingId, answer);
+    // The answers were closed for scoring between this page's look and its write.
+    if (written === 'closed')
+      return answersClosedPage(open.context.partnerName, answer.at, open.context.timeZone);
+    if (written === 'too-many-answers') {
       // The form as sent, with the answer that stands named above it.
       const sent = referenceFormValues(
         { ...answer, comment: read.comment ?? '' },

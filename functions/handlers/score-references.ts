@@ -16,14 +16,18 @@ const scoreInput = workflowStateSchema.required({ dueDiligence: true });
  */
 export const handler = workflowStep('score-references', scoreInput, async (state): Promise<WorkflowState> => {
   const { onboardingId } = state;
-  const [onboarding, answers] = await Promise.all([
-    store.getOnboarding(onboardingId),
-    store.listReferenceAnswers(onboardingId),
-  ]);
+  const onboarding = await store.getOnboarding(onboardingId);
   const { dueDiligence: _, askOwner: __, ...next } = state;
   // Cancelled meanwhile, the stop not arrived yet: nothing is scored and the owner is not asked;
   // the kickoff sends nothing, and the release ends the run (see ask-references).
   if (onboarding.status === 'cancelled') return next;
+  // Closed before they are read: an answer stored before is scored, one after is refused.
+  await store.closeReferenceAnswers(
+    onboardingId,
+    onboarding.plan.references?.length ?? 0,
+    clock.now().toISOString(),
+  );
+  const answers = await store.listReferenceAnswers(onboardingId);
   const verdict = await store.recordDueDiligence(
     onboardingId,
     dueDiligenceVerdict(onboarding.plan, answers, clock.now().toISOString()),

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWithClock } from '#adapters/clock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runWithClock, VirtualClock } from '#adapters/clock';
 import { REFERENCE_QUESTIONS } from '#core/due-diligence';
 import { verifyLinkToken } from '#core/link-token';
 import type { EmailRecord } from '#core/onboarding';
@@ -9,7 +9,7 @@ import type { Execution } from '#local/runner';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
 import { renderTimeline } from '#local/timeline';
-import { deferred, examplePlan, untilStopped, withDeadline } from './helpers.ts';
+import { deferred, examplePlan, until, untilStopped, withDeadline } from './helpers.ts';
 
 /**
  * Due diligence on the local runtime (examples/freelance-developer.yaml, scenario due-diligence):
@@ -259,5 +259,76 @@ describe('a reference’s link page, while the references are being asked', () =
     expect(answers[0]).not.toHaveProperty('comment');
     const again = await click(formLink);
     expect(again.body).toContain('Sending the form again replaces that answer');
+  });
+});
+
+describe('a reference’s answer sent as the answers are scored', () => {
+  const raceId = 'due-diligence-race';
+  const links = new LinkClicks();
+  let page: { status: number; body: string };
+
+  beforeAll(async () => {
+    const { store } = await import('#handlers/shared/store');
+    // Nobody answers on their own: the test sends the one answer, at the moment that matters.
+    const reached = deferred<void>();
+    const released = deferred<void>();
+    const simulate = runtime.stepFunctions.onWait;
+    runtime.stepFunctions.onWait = async (wait) => {
+      await simulate?.(wait);
+      if (wait.executionName === raceId && wait.stateName === 'WaitForReferences') {
+        reached.resolve();
+        await released.promise;
+      }
+    };
+    const closed = deferred<void>();
+    const close = store.closeReferenceAnswers.bind(store);
+    const closing = vi
+      .spyOn(store, 'closeReferenceAnswers')
+      .mockImplementation(async (onboardingId, n, at) => {
+        await close(onboardingId, n, at);
+        if (onboardingId === raceId) closed.resolve();
+      });
+    const put = store.putReferenceAnswer.bind(store);
+    const putting = vi.spyOn(store, 'putReferenceAnswer').mockImplementation(async (onboardingId, answer) => {
+      // The page found the answers open; its write comes once the scoring has closed them.
+      if (onboardingId === raceId) await withDeadline(closed.promise, 'the scoring’s close of the answers');
+      return put(onboardingId, answer);
+    });
+    try {
+      await runtime.startOnboarding({
+        plan: { ...examplePlan('examples/freelance-developer.yaml'), id: raceId },
+      });
+      const execution = runtime.stepFunctions.get(raceId);
+      await withDeadline(reached.promise, 'the wait for the references');
+      const record = (await runtime.store.listEmails(raceId)).find((e) => e.role === 'reference-1');
+      const text =
+        (await runtime.mailbox.list()).find((m) => m.messageId === record?.messageId)?.body.text ?? '';
+      const formLink = text.split('Answer all three, with a comment:\n')[1]!.split(/\s/)[0]!;
+      // Sent just before the deadline: its own moment, while the execution's clock moves on.
+      const sentAt = new VirtualClock(execution.clock.now());
+      const answering = runWithClock(sentAt, () =>
+        links.click(formLink, { reliability: '5', quality: '5', communication: '5' }),
+      );
+      released.resolve();
+      page = await answering;
+      await until(async () => (await runtime.store.findDueDiligence(raceId)) !== undefined, 'the verdict');
+    } finally {
+      closing.mockRestore();
+      putting.mockRestore();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    const execution = runtime.stepFunctions.executions.get(raceId);
+    if (execution?.status === 'RUNNING') await untilStopped(runtime.stepFunctions.stop(raceId));
+  });
+
+  it('is refused with the page that says the answers are in, recording nothing', async () => {
+    expect(page.status).toBe(410);
+    expect(page.body).toContain('Nothing was recorded.');
+    expect(await runtime.store.listReferenceAnswers(raceId)).toEqual([]);
+  });
+
+  it('and the verdict is made without it: no answer was stored and left out', async () => {
+    expect(await runtime.store.findDueDiligence(raceId)).toMatchObject({ score: { answered: 0 } });
   });
 });

@@ -229,7 +229,7 @@ export function referenceRecordedPage(context: ReferencePageContext, answer: Ref
 }
 
 /** A link opened after the answers were scored. */
-function answersClosedPage(partnerName: string, decidedAt: string, timeZone: string): Page {
+export function answersClosedPage(partnerName: string, decidedAt: string, timeZone: string): Page {
   return {
     status: 410,
     title: 'The answers are in',
