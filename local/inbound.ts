@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { SESEvent } from 'aws-lambda';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { MAX_RAW_MAIL_BYTES, type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
-import { findPlanText, normalizeMessageId } from '#core/inbound-plan';
+import { normalizeMessageId, readMailPlan } from '#core/inbound-plan';
 import type { VerdictStatus } from '#core/inbound-screening';
 import { replyTokenOf } from '#core/reply-address';
-import { readPlanText, validatePlan } from '#core/validate-plan';
+import { validatePlan } from '#core/validate-plan';
 import type { InboundOutcome } from '#handlers/receive-mail';
 import { configureLocalInbound, LOCAL_INBOUND_ADDRESS } from './inbound-config.ts';
 import type { ReceivedEmail } from './mailbox.ts';
@@ -286,9 +286,8 @@ function questionOf(week: number): string {
  */
 export async function plannedOnboardingId(raw: Uint8Array): Promise<string | undefined> {
   const parsed = await simpleParser(Buffer.from(raw), { skipTextToHtml: true, skipTextLinks: true });
-  const source = findPlanText(parsed);
-  const read = source ? readPlanText(source.text) : undefined;
-  if (!read?.ok || !parsed.messageId) return undefined;
+  const read = readMailPlan(parsed);
+  if (!read.ok || !parsed.messageId) return undefined;
   const checked = validatePlan(read.value, {
     now: new Date().toISOString(),
     idFrom: { deliveryId: normalizeMessageId(parsed.messageId) },

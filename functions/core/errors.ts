@@ -15,11 +15,19 @@ export interface PlanIssue {
   /** Dotted path into the plan, e.g. `tasks[3].dependsOn[0]`; empty for the plan as a whole. */
   path: string;
   message: string;
+  /** On the last entry of a list cut short ("…and 4900 more problems"): how many it stands for. */
+  more?: number;
+}
+
+/** How many problems a list names, counting those a list cut short stands for. */
+export function problemCount(issues: readonly PlanIssue[]): number {
+  return issues.reduce((count, issue) => count + (issue.more ?? 1), 0);
 }
 
 export class PlanInvalid extends OnrampError {
   constructor(readonly issues: PlanIssue[]) {
-    super(`The plan has ${issues.length} problem${issues.length === 1 ? '' : 's'}`);
+    const count = problemCount(issues);
+    super(`The plan has ${count} problem${count === 1 ? '' : 's'}`);
   }
 }
 

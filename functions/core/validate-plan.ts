@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { dateIn, isBusinessDay, nextBusinessDay } from './calendar.ts';
 import { dueDiligenceSettings, earliestStartWithReferences } from './due-diligence.ts';
@@ -27,16 +27,20 @@ export interface ValidateOptions {
 /**
  * Validates a plan completely: the schema first, then what a schema cannot say (unique ids,
  * dependencies that exist and form no cycle, a start that is not in the past, a ramp that fits
- * in the plan's weeks). Reports every problem at once. `now` decides "the past" and the default
- * start (the next business day in the owner's time zone), so examples never go stale.
+ * in the plan's weeks). Reports every problem at once, up to MAX_LISTED_ISSUES and then how many
+ * more; a plan over the task limit is refused by its count, its tasks unread. `now` decides "the
+ * past" and the default start (the next business day in the owner's time zone), so examples
+ * never go stale.
  */
 export function validatePlan(input: unknown, options: ValidateOptions): PlanResult {
+  const tooMany = taskCountIssues(input);
+  if (tooMany) return refused(tooMany);
   const parsed = planSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     // The task graph is checked even when other fields are wrong, so one run shows every problem.
     const graph = taskGraphShape.safeParse(input);
     const graphIssues = graph.success ? taskGraphIssues(graph.data.tasks) : [];
-    return { ok: false, issues: [...zodIssues(parsed.error), ...graphIssues], warnings: [] };
+    return refused([...zodIssues(parsed.error), ...graphIssues]);
   }
 
   const draft = parsed.data;
@@ -85,7 +89,7 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
       message: `must be at least the ramp's ${stages} stages (one week per stage)`,
     });
   }
-  if (issues.length > 0) return { ok: false, issues, warnings: [] };
+  if (issues.length > 0) return refused(issues);
 
   const plan: Plan = {
     ...draft,
@@ -94,8 +98,48 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
     weeks,
   };
   const limits = limitIssues(plan, options.now);
-  if (limits.length > 0) return { ok: false, issues: limits, warnings: [] };
+  if (limits.length > 0) return refused(limits);
   return { ok: true, plan, warnings: [...capacityWarnings(plan), ...referenceWarnings(plan)] };
+}
+
+/**
+ * The most problems a refusal lists. A plan of thousands of broken tasks has tens of thousands;
+ * listed in full they would make a reply larger than SES sends, and an API error larger than a
+ * response (or the idempotency record keeping it) may be. The first hundred show what to fix.
+ */
+const MAX_LISTED_ISSUES = 100;
+
+/** A refusal listing at most MAX_LISTED_ISSUES problems, and then how many more there are. */
+function refused(issues: PlanIssue[]): PlanResult {
+  if (issues.length <= MAX_LISTED_ISSUES) return { ok: false, issues, warnings: [] };
+  const more = issues.length - MAX_LISTED_ISSUES;
+  return {
+    ok: false,
+    issues: [
+      ...issues.slice(0, MAX_LISTED_ISSUES),
+      { path: '', message: `…and ${more} more problem${more === 1 ? '' : 's'}`, more },
+    ],
+    warnings: [],
+  };
+}
+
+/** The schema's limit on tasks, read from the schema so that the limit is written once. */
+const MAX_TASKS = z.toJSONSchema(planSchema.shape.tasks, { io: 'input' }).maxItems ?? Infinity;
+
+/**
+ * A plan with more tasks than the schema allows, refused before any task is read (each broken
+ * task would cost a problem or more, and time): the limit, and what is wrong outside the tasks.
+ * Undefined when the task count is within the limit.
+ */
+function taskCountIssues(input: unknown): PlanIssue[] | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const { tasks, ...rest } = input as Record<string, unknown>;
+  if (!Array.isArray(tasks) || tasks.length <= MAX_TASKS) return undefined;
+  const others = planSchema.omit({ tasks: true }).safeParse(rest, { reportInput: true });
+  return [
+    ...(others.success ? [] : zodIssues(others.error)),
+    { path: 'tasks', message: `at most ${MAX_TASKS} tasks; the plan has ${tasks.length}` },
+  ];
 }
 
 /** DynamoDB's item limit is 400 KB; the plan shares its item with a little bookkeeping. */
@@ -125,20 +169,83 @@ function limitIssues(plan: Plan, now: string): PlanIssue[] {
   return issues;
 }
 
-/** Reads a plan file's text: YAML, of which JSON is a subset. */
+/**
+ * How many times an anchored value may be used through aliases, a use inside another aliased
+ * value counting once for each use of that one (yaml's `maxAliasCount`; 100 is its default). An
+ * alias bomb, a few lines whose nested aliases stand for billions of values, stops here. No lower:
+ * that would refuse a large plan giving each task one anchored list of acceptance criteria, and
+ * gain nothing, as an alias shares its value rather than copying it and the schema bounds every
+ * list and text a plan has.
+ */
+const MAX_ALIAS_USES = 100;
+
+/**
+ * Reads a plan file's text: YAML, of which JSON is a subset. Whatever is wrong with the YAML
+ * comes back as a problem with the plan as a whole (path ''), never as a thrown error: an emailed
+ * plan must get an answer, and `onramp validate` must say what is wrong.
+ */
 export function readPlanText(
   source: string,
 ): { ok: true; value: unknown } | { ok: false; issues: PlanIssue[] } {
-  try {
-    return { ok: true, value: parseYaml(source, { prettyErrors: true, uniqueKeys: true }) };
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const where = error.linePos?.[0];
-      const at = where ? `line ${where.line}, column ${where.col}: ` : '';
-      return { ok: false, issues: [{ path: '', message: `${at}not valid YAML or JSON (${error.code})` }] };
-    }
-    throw error;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true, lineCounter });
+  const [error] = doc.errors;
+  if (error) {
+    const where = error.linePos?.[0];
+    const at = where ? `line ${where.line}, column ${where.col}: ` : '';
+    return { ok: false, issues: [{ path: '', message: `${at}not valid YAML or JSON (${error.code})` }] };
   }
+  // yaml throws a ReferenceError for both of these when it builds the value: found first, an
+  // alias without an anchor can be named with its place.
+  const unresolved = unresolvedAlias(doc);
+  if (unresolved) {
+    const { line, col } = lineCounter.linePos(unresolved.offset);
+    const name = unresolved.source;
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message: `line ${line}, column ${col}: the alias *${name} refers to no anchor; mark the value it repeats with &${name} before the alias, or write the value out`,
+        },
+      ],
+    };
+  }
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_USES }) };
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message: `the YAML uses its aliases (*name) too often: an anchored value may be used at most ${MAX_ALIAS_USES} times, counting uses inside other aliased values; write the repeated values out`,
+        },
+      ],
+    };
+  }
+}
+
+/**
+ * The first alias whose anchor is not set before it, in the order yaml resolves aliases (an alias
+ * refers to the last node before it with that anchor), with its offset in the source.
+ */
+function unresolvedAlias(doc: Document): { source: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { source: string; offset: number } | undefined;
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        if (anchors.has(node.source)) return undefined;
+        found = { source: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      if (node.anchor) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**
@@ -159,7 +266,7 @@ function taskGraphIssues(tasks: TaskGraph): PlanIssue[] {
     if (seen === undefined) firstIndex.set(task.id, i);
     else issues.push({ path: `tasks[${i}].id`, message: `duplicate id "${task.id}" (also tasks[${seen}])` });
   });
-  const known = [...firstIndex.keys()];
+  const known = namedIds([...firstIndex.keys()]);
   plan.tasks.forEach((task, i) => {
     task.dependsOn.forEach((dep, j) => {
       if (dep === task.id) {
@@ -167,7 +274,7 @@ function taskGraphIssues(tasks: TaskGraph): PlanIssue[] {
       } else if (!firstIndex.has(dep)) {
         issues.push({
           path: `tasks[${i}].dependsOn[${j}]`,
-          message: `unknown task "${dep}"; known: ${known.join(', ')}`,
+          message: `unknown task "${dep}"; known: ${known}`,
         });
       }
     });
@@ -180,6 +287,14 @@ function taskGraphIssues(tasks: TaskGraph): PlanIssue[] {
     });
   }
   return issues;
+}
+
+/** How many known ids an "unknown task" problem names: with every id, 4,000 of them made megabytes. */
+const MAX_NAMED_IDS = 10;
+
+function namedIds(ids: readonly string[]): string {
+  if (ids.length <= MAX_NAMED_IDS) return ids.join(', ');
+  return `${ids.slice(0, MAX_NAMED_IDS).join(', ')} … and ${ids.length - MAX_NAMED_IDS} more`;
 }
 
 /** A dependency cycle as a list of ids that starts and ends with the same id, or undefined. */

@@ -6,11 +6,17 @@ import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
 import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
 import { refusedReply, startedReply } from '#core/emails/inbound-reply';
 import { OnboardingConflict, PlanInvalid, type PlanIssue } from '#core/errors';
-import { findPlanText, messageKey, normalizeMessageId, type PlanText } from '#core/inbound-plan';
+import {
+  type MailPlan,
+  messageKey,
+  normalizeMessageId,
+  type PlanText,
+  readMailPlan,
+} from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
 import { type AllowList, addressOf, maskAddress, parseAllowList } from '#core/inbound-senders';
 import { replyTokenOf } from '#core/reply-address';
-import { readPlanText, validatePlan } from '#core/validate-plan';
+import { validatePlan } from '#core/validate-plan';
 import { type ReplyOutcome, receiveReply } from './receive-reply.ts';
 import { logger } from './shared/logger.ts';
 import { store } from './shared/store.ts';
@@ -226,12 +232,7 @@ function envelopeOf({ mail, receipt }: SesRecord): ReceivedEnvelope {
 }
 
 /** The plan in a received message, as written (parsed YAML or JSON), and where it was found. */
-async function readPlan(
-  rawMail: RawMailSource,
-  sesMessageId: string,
-): Promise<
-  { ok: true; source: PlanText; value: unknown } | { ok: false; problems: PlanIssue[]; source?: PlanText }
-> {
+async function readPlan(rawMail: RawMailSource, sesMessageId: string): Promise<MailPlan> {
   let raw: Uint8Array;
   try {
     raw = await rawMail.read(sesMessageId);
@@ -241,12 +242,5 @@ async function readPlan(
     throw error;
   }
   const parsed = await simpleParser(Buffer.from(raw), { skipTextToHtml: true, skipTextLinks: true });
-  const source = findPlanText(parsed);
-  if (!source) {
-    const message =
-      'no plan found: attach it as a .yaml, .yml or .json file, or write it as the whole text of the email';
-    return { ok: false, problems: [{ path: '', message }] };
-  }
-  const text = readPlanText(source.text);
-  return text.ok ? { ok: true, source, value: text.value } : { ok: false, problems: text.issues, source };
+  return readMailPlan(parsed);
 }

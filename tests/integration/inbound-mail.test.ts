@@ -29,6 +29,12 @@ const MESSAGE_IDS = {
   notAllowed: '<20270115120001.3F2A1C0042@smtp.unknown-startup.example>',
   forged: '<forged-0001@mailer.bulk-sender.example>',
   badPlan: '<CAK7x9Qm5tY8zB2e4gJk6nQs9=Vw1cE3hM@mail.santos-advisory.example>',
+  quotedReply: '<CAK7x9Qm3bT6eG9hJ2kL5nP8=Rw4xC7vN0@mail.santos-advisory.example>',
+  windows1252: '<BN8PR11MB3620B2C3D4E5F6A7B8C9D0E1F2A3B@BN8PR11MB3620.namprd11.prod.outlook.example>',
+  twoPlans: '<CAK7x9Qm8wR3uE6hN1pZ4sLd7=Kf2bT9vY@mail.santos-advisory.example>',
+  notUtf8: '<0c9d8e7f-1a2b-4c3d-9e8f-7a6b5c4d3e2f@hollowoak-coffee.example>',
+  zipped: '<CAK7x9Qm1aS4dF7gH0jK3lZ6=Xc9vB2nM5@mail.santos-advisory.example>',
+  unknownAlias: '<BN8PR11MB3620C3D4E5F6A7B8C9D0E1F2A3B4C@BN8PR11MB3620.namprd11.prod.outlook.example>',
 };
 
 /** The id an emailed plan without its own id gets: its title's slug and a digest of its Message-ID. */
@@ -313,5 +319,174 @@ describe('--from: the same message as if another address had sent it', () => {
     // Assess
     expect(delivery.sender).toBe('someone@elsewhere.example');
     expect(delivery.outcome).toEqual({ outcome: 'dropped', reasons: ['sender-not-allowed'] });
+  });
+});
+
+// The cases below send mail from the allow-listed owners of the examples, as those above do;
+// they come last, so that the counts of replies above are not theirs to include.
+
+describe('a reply to "Not started" with the corrected plan in the body, above the quoted email', () => {
+  const id = idFor('Payroll handover to Ledgerly', MESSAGE_IDS.quotedReply);
+  let delivery: LocalDelivery;
+
+  beforeAll(async () => {
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    delivery = await deliverLocally(runtime, fixture('plan-reply-quoted.eml'));
+  });
+
+  it('starts the corrected plan: the quoted email and the signature are not read as part of it', async () => {
+    expect(delivery.outcome).toEqual({ outcome: 'started', onboardingId: id, created: true, replied: true });
+    expect(delivery.reply!.subject).toBe('Started: Payroll handover to Ledgerly');
+    expect(delivery.reply!.body.text).toContain('from the plan in the body of your email');
+  });
+
+  it('keeps the plan’s own block scalars, the lines in them that start with ">" included', async () => {
+    const { plan } = await runtime.store.getOnboarding(id);
+    expect(plan.tasks.map((t) => t.deliverable)).toEqual([
+      "The month's payroll run in the payroll system, left unsubmitted for Maria to approve",
+      'Payslips for every employee, each with the note:\n> Questions about this payslip go to payroll@santos-advisory.example',
+      'Contributions filed with the pension fund',
+    ]);
+  });
+});
+
+describe('a plan attached by Outlook in windows-1252', () => {
+  const id = idFor('Website upkeep by Jürgen Müller', MESSAGE_IDS.windows1252);
+  let delivery: LocalDelivery;
+
+  beforeAll(async () => {
+    runtime.simulation.play(id, SCENARIOS.steady!);
+    delivery = await deliverLocally(runtime, fixture('plan-windows-1252.eml'));
+  });
+
+  it('is read in the charset it declares: names and criteria stored as written', async () => {
+    expect(delivery.outcome).toMatchObject({ outcome: 'started', onboardingId: id });
+    const { plan } = await runtime.store.getOnboarding(id);
+    expect(plan.partner.name).toBe('Jürgen Müller');
+    expect(plan.tasks[0]!.acceptanceCriteria).toContain('Hosting stays under 40 € a month');
+  });
+});
+
+describe('a plan that is not text in its charset, two plans in one email, a zipped plan', () => {
+  let notUtf8: LocalDelivery;
+  let twoPlans: LocalDelivery;
+  let zipped: LocalDelivery;
+
+  beforeAll(async () => {
+    notUtf8 = await deliverLocally(runtime, fixture('plan-not-utf8.eml'));
+    twoPlans = await deliverLocally(runtime, fixture('several-plan-attachments.eml'));
+    zipped = await deliverLocally(runtime, fixture('plan-zipped.eml'));
+  });
+
+  it('refuses each with an answer, and starts nothing from any', async () => {
+    for (const delivery of [notUtf8, twoPlans, zipped]) {
+      expect(delivery.outcome).toMatchObject({ outcome: 'refused', replied: true });
+      expect(delivery.reply!.subject).toMatch(/^Not started: /);
+    }
+    expect(await startedUnder(idFor('Weekend support by Café Crew', MESSAGE_IDS.notUtf8))).toEqual({
+      onboarding: false,
+      execution: false,
+    });
+    expect(await startedUnder(idFor('Weekend support by Caf\uFFFD Crew', MESSAGE_IDS.notUtf8))).toEqual({
+      onboarding: false,
+      execution: false,
+    });
+    expect(await startedUnder(idFor('Payroll handover to Ledgerly', MESSAGE_IDS.twoPlans))).toEqual({
+      onboarding: false,
+      execution: false,
+    });
+    expect(await startedUnder(idFor('Year-end close with Ledgerly', MESSAGE_IDS.twoPlans))).toEqual({
+      onboarding: false,
+      execution: false,
+    });
+  });
+
+  it('tells the sender which plan files there were, or which file could not be read as text', () => {
+    expect(twoPlans.reply!.body.text).toMatch(
+      /several plan attachments: \S+\.ya?ml, \S+\.ya?ml; send one plan per email/,
+    );
+    expect(notUtf8.reply!.body.text).toMatch(/plan-[\w.-]+|\.ya?ml|\.json/);
+  });
+
+  it('tells the sender of a zipped plan that no plan was found, not that the covering note is a broken plan', () => {
+    expect(zipped.reply!.body.text).toContain('no plan found');
+    expect(zipped.reply!.body.text).not.toContain('must be a set of fields');
+  });
+});
+
+describe('a plan whose alias refers to an anchor it does not have (YAML the parser throws on)', () => {
+  let delivery: LocalDelivery;
+
+  beforeAll(async () => {
+    delivery = await deliverLocally(runtime, fixture('plan-unknown-alias.eml'));
+  });
+
+  it('is answered, not retried: refused with where the alias is', () => {
+    expect(delivery.outcome).toEqual({
+      outcome: 'refused',
+      replied: true,
+      problems: [
+        {
+          path: '',
+          message:
+            'line 10, column 25: the alias *review-criteria refers to no anchor; mark the value it repeats with &review-criteria before the alias, or write the value out',
+        },
+      ],
+    });
+    expect(delivery.reply!.body.text).toContain(
+      'the plan in the attachment accessibility-plan.yaml has this problem',
+    );
+  });
+
+  it('starts nothing', async () => {
+    const id = idFor('Booking app accessibility fixes by Tiago Costa', MESSAGE_IDS.unknownAlias);
+    expect(await startedUnder(id)).toEqual({ onboarding: false, execution: false });
+  });
+});
+
+describe('a plan of 200 tasks, each depending on a task it does not have', () => {
+  const tasks = Array.from(
+    { length: 200 },
+    (_, i) =>
+      `  - { id: task-${i + 1}, title: Task ${i + 1}, deliverable: The task's deliverable, acceptanceCriteria: [Reviewed], priority: 3, effort: 1, dependsOn: [invoicing] }`,
+  );
+  const raw = Buffer.from(
+    [
+      'From: Priya Nair <priya@hollowoak-coffee.example>',
+      'To: plans@onramp.local',
+      'Subject: Two hundred tasks',
+      'Date: Fri, 22 Jan 2027 09:00:00 +1100',
+      'Message-ID: <two-hundred-tasks-0001@hollowoak-coffee.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=UTF-8',
+      '',
+      'title: Two hundred tasks',
+      'owner: { name: Priya Nair, email: priya@hollowoak-coffee.example, timeZone: Australia/Sydney }',
+      'partner: { name: Bayside Support, emails: [lead@bayside-support.example], timeZone: Asia/Manila }',
+      'ramp: { targetWeeklyVolume: 300 }',
+      'tasks:',
+      ...tasks,
+      '',
+    ].join('\r\n'),
+  );
+  let delivery: LocalDelivery;
+
+  beforeAll(async () => {
+    delivery = await deliverLocally(runtime, raw);
+  });
+
+  it('is refused with the first 100 problems and how many more there are', () => {
+    const problems = delivery.outcome.outcome === 'refused' ? delivery.outcome.problems : [];
+    expect(problems).toHaveLength(101);
+    expect(problems.at(-1)).toEqual({ path: '', message: '…and 100 more problems', more: 100 });
+  });
+
+  it('gets a reply that lists them, a few kilobytes rather than megabytes', () => {
+    const text = delivery.reply!.body.text!;
+    expect(text.match(/unknown task "invoicing"; known: task-1, /g)).toHaveLength(100);
+    expect(text).toContain('… and 190 more');
+    expect(text).toContain('- …and 100 more problems');
+    expect(text).toContain('these 200 problems');
+    expect(text.length).toBeLessThan(50_000);
   });
 });

@@ -1,5 +1,5 @@
 import { formatDate, formatDateTime } from '../calendar.ts';
-import type { PlanIssue } from '../errors.ts';
+import { type PlanIssue, problemCount } from '../errors.ts';
 import type { PlanText } from '../inbound-plan.ts';
 import type { Plan } from '../plan.ts';
 import { stageCap, stagePercentages } from '../ramp.ts';
@@ -82,7 +82,7 @@ export function refusedReply(
   { to, inboundAddress }: ReplyAddresses,
   refused: { subject: string; problems: PlanIssue[]; source?: PlanText },
 ): EmailMessage {
-  const count = refused.problems.length;
+  const count = problemCount(refused.problems);
   const about = refused.subject.trim().replace(/\s+/g, ' ').slice(0, 100) || 'your plan';
   const subject = `Not started: ${about}`;
   const blocks: Block[] = [

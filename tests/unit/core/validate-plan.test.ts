@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PlanInvalid, problemCount } from '#core/errors';
 import { latestEnd, MAX_RUN_DAYS } from '#core/run-limit';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
 import { NOW, planInputFixture, taskInputFixture } from './fixtures.ts';
@@ -279,6 +280,78 @@ describe('validatePlan: several mistakes', () => {
   });
 });
 
+describe('validatePlan: a plan with thousands of problems gets a short answer', () => {
+  /** `count` valid tasks, each depending on a task the plan does not have. */
+  const tasksDependingOnNothing = (count: number) =>
+    Array.from({ length: count }, (_, i) =>
+      taskInputFixture({ id: `task-${i + 1}`, dependsOn: ['invoicing'] }),
+    );
+
+  it('names at most 10 known tasks in an unknown-task problem, then how many more there are', () => {
+    // Prepare
+    const input = { ...fixture, tasks: tasksDependingOnNothing(15) };
+
+    // Act
+    const [first] = issuesOf(validatePlan(input, { now: NOW }));
+
+    // Assess
+    expect(first).toEqual({
+      path: 'tasks[0].dependsOn[0]',
+      message:
+        'unknown task "invoicing"; known: task-1, task-2, task-3, task-4, task-5, task-6, task-7, task-8, task-9, task-10 … and 5 more',
+    });
+  });
+
+  it('lists the first 100 problems, then how many more there are', () => {
+    // Prepare
+    const input = { ...fixture, tasks: tasksDependingOnNothing(160) };
+
+    // Act
+    const issues = issuesOf(validatePlan(input, { now: NOW }));
+
+    // Assess
+    expect(issues).toHaveLength(101);
+    expect(issues[99]!.path).toBe('tasks[99].dependsOn[0]');
+    expect(issues[100]).toEqual({ path: '', message: '…and 60 more problems', more: 60 });
+    expect(problemCount(issues)).toBe(160);
+    expect(new PlanInvalid(issues).message).toBe('The plan has 160 problems');
+  });
+
+  it('keeps the answer to 200 tasks depending on an unknown one well under a megabyte', () => {
+    const issues = issuesOf(validatePlan({ ...fixture, tasks: tasksDependingOnNothing(200) }, { now: NOW }));
+
+    expect(JSON.stringify(issues).length).toBeLessThan(30_000);
+  });
+
+  it('refuses a plan over the task limit by its count alone, without a problem per task', () => {
+    // Prepare: 5,000 empty tasks would be some 30,000 problems
+    const input = { ...fixture, tasks: Array.from({ length: 5000 }, () => ({})) };
+
+    // Act + Assess
+    expect(issuesOf(validatePlan(input, { now: NOW }))).toEqual([
+      { path: 'tasks', message: 'at most 200 tasks; the plan has 5000' },
+    ]);
+  });
+
+  it('still reports what is wrong outside the tasks of a plan over the task limit', () => {
+    // Prepare
+    const input = {
+      ...fixture,
+      owner: { ...fixture.owner, email: 'not-an-address' },
+      tasks: tasksDependingOnNothing(201),
+    };
+
+    // Act
+    const issues = issuesOf(validatePlan(input, { now: NOW }));
+
+    // Assess
+    expect(issues).toEqual([
+      { path: 'owner.email', message: 'not a valid email address: "not-an-address"' },
+      { path: 'tasks', message: 'at most 200 tasks; the plan has 201' },
+    ]);
+  });
+});
+
 describe('validatePlan: the default start', () => {
   it('is the next business day: Monday when "now" is a Friday', () => {
     const plan = planOf(validatePlan(planInputFixture(), { now: '2026-10-09T10:00:00Z' }));
@@ -503,6 +576,72 @@ describe('readPlanText', () => {
     expect(result).toEqual({
       ok: false,
       issues: [{ path: '', message: 'line 2, column 1: not valid YAML or JSON (DUPLICATE_KEY)' }],
+    });
+  });
+});
+
+describe('readPlanText: anchors and aliases', () => {
+  it('reads an alias to an anchor set before it', () => {
+    const result = readPlanText('criteria: &usual [Reviewed by the owner]\nagain: *usual\n');
+
+    expect(result).toEqual({
+      ok: true,
+      value: { criteria: ['Reviewed by the owner'], again: ['Reviewed by the owner'] },
+    });
+  });
+
+  it('reports an alias to an anchor that is not set, with its line and column, rather than throwing', () => {
+    const result = readPlanText('title: Handover\nowner: *me\n');
+
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message:
+            'line 2, column 8: the alias *me refers to no anchor; mark the value it repeats with &me before the alias, or write the value out',
+        },
+      ],
+    });
+  });
+
+  it('reports an alias set only after it as referring to no anchor', () => {
+    const result = readPlanText('first: *later\nsecond: &later 1\n');
+
+    expect(result).toMatchObject({
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message: expect.stringMatching(/^line 1, column 8: the alias \*later refers to no anchor/),
+        },
+      ],
+    });
+  });
+
+  it('reports an alias bomb as aliases used too often, rather than throwing', () => {
+    // Prepare: each level repeats the one before ten times, ten levels deep
+    const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+
+    // Act
+    const result = readPlanText(levels.join('\n'));
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message:
+            'the YAML uses its aliases (*name) too often: an anchored value may be used at most 100 times, counting uses inside other aliased values; write the repeated values out',
+        },
+      ],
     });
   });
 });
