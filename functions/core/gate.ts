@@ -13,6 +13,12 @@ export interface GateDecision {
   releaseNew: boolean;
   /** The decision in words, for the emails and the timeline. */
   reason: string;
+  /**
+   * On an escalation: whether the owner's "continue" would end the onboarding after this week.
+   * Continuing takes back the extra week the escalation adds, so in the plan's last week it wraps
+   * up; the owner is told so, rather than promised next week's new work.
+   */
+  continueEnds?: boolean;
 }
 
 /**
@@ -197,6 +203,12 @@ export function endOfWeek(input: {
         ? `the plan's last week (${gate.reason}): wrap up`
         : `the plan's last week: wrap up with ${left} task${left === 1 ? '' : 's'} not handed over`;
     return { decision: { outcome: 'finish', reason }, unfinishedTaskIds, done: true };
+  }
+  if (gate.outcome === 'escalate') {
+    const continued = { ...gate, owner: { choice: 'continue' } };
+    if (week.week >= lastWeek(plan, [...history, continued])) {
+      return { decision: { ...gate, continueEnds: true }, unfinishedTaskIds, done: false };
+    }
   }
   return { decision: gate, unfinishedTaskIds, done: false };
 }

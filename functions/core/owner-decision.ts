@@ -91,13 +91,15 @@ export function decisionTimeoutSeconds(dueAt: string, now: Date): number {
 /** What each choice does, in words, for the email and the confirm page. */
 export function choiceEffects(
   plan: Pick<Plan, 'ramp' | 'gate'>,
-  decision: Pick<GateDecision, 'toStage'>,
+  decision: Pick<GateDecision, 'toStage' | 'continueEnds'>,
 ): Record<OwnerChoice, { label: string; effect: string }> {
   const at = `${stagePercentages(plan.ramp)[decision.toStage]}%`;
   return {
     continue: {
       label: CHOICE_LABELS.continue,
-      effect: `Carry on at ${at}: next week's batch brings new work, as after a good week at this stage.`,
+      effect: decision.continueEnds
+        ? `Carry on as planned: this was the plan's last week, so the onboarding wraps up now and you get its summary (choose Extend for one more week at ${at}).`
+        : `Carry on at ${at}: next week's batch brings new work, as after a good week at this stage.`,
     },
     extend: {
       label: CHOICE_LABELS.extend,
@@ -114,7 +116,7 @@ export function choiceEffects(
 /** The owner's answer as recorded on the week: from their decision, or the default at the deadline. */
 export function ownerAnswer(
   plan: Pick<Plan, 'ramp'>,
-  decision: Pick<GateDecision, 'toStage'>,
+  decision: Pick<GateDecision, 'toStage' | 'continueEnds'>,
   request: DecisionRequest,
 ): OwnerAnswer {
   const at = `${stagePercentages(plan.ramp)[decision.toStage]}%`;
@@ -126,7 +128,9 @@ export function ownerAnswer(
     };
   }
   const reason = {
-    continue: `the owner decided to continue at ${at} with new work`,
+    continue: decision.continueEnds
+      ? "the owner decided to carry on as planned: the plan's last week, so it wraps up"
+      : `the owner decided to continue at ${at} with new work`,
     extend: `the owner extended the stage: hold at ${at} one more week`,
     abort: 'the owner aborted the onboarding',
   }[request.choice];

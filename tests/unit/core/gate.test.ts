@@ -226,6 +226,16 @@ describe('the end of an onboarding', () => {
     expect(end).toMatchObject({ done: false, unfinishedTaskIds: [task!.taskId] });
   });
 
+  it('asks the owner in the plan’s last week knowing that “continue” would wrap up, and earlier not', () => {
+    const last = endOfWeek({ plan, week: week(7), feedback: {}, history: pasts('advance'), remaining: 3 });
+    const earlier = endOfWeek({ plan, week: week(5), feedback: {}, history: pasts('advance'), remaining: 3 });
+
+    expect(plan.weeks).toBe(7);
+    expect(last).toMatchObject({ done: false, decision: { outcome: 'escalate', continueEnds: true } });
+    expect(earlier.decision).toMatchObject({ outcome: 'escalate' });
+    expect(earlier.decision).not.toHaveProperty('continueEnds');
+  });
+
   it('ends at the last week whatever was handed over, and says how much was not', () => {
     const end = endOfWeek({ plan, week: week(7), feedback: good, history: pasts('advance'), remaining: 3 });
 

@@ -3,6 +3,7 @@ import { escalationEmail } from '#core/emails/escalation';
 import { type GateDecision, lastWeek } from '#core/gate';
 import { signLinkToken, verifyLinkToken } from '#core/link-token';
 import {
+  choiceEffects,
   type DecisionRequest,
   decisionDueAt,
   decisionTimeoutSeconds,
@@ -70,6 +71,18 @@ describe('what each answer does', () => {
     expect(applied).toMatchObject({ toStage: 1, releaseNew: true, owner: { choice: 'continue' } });
     expect(applied.owner.reason).toBe('the owner decided to continue at 25% with new work');
     expect(lastWeek(plan, [applied])).toBe(plan.weeks);
+  });
+
+  it('continue in the plan’s last week says it wraps up, in the email’s choice and on the week', () => {
+    const last: GateDecision = { ...hold, continueEnds: true };
+
+    expect(choiceEffects(plan, last).continue.effect).toBe(
+      "Carry on as planned: this was the plan's last week, so the onboarding wraps up now and you get its summary (choose Extend for one more week at 25%).",
+    );
+    expect(choiceEffects(plan, hold).continue.effect).toContain("next week's batch brings new work");
+    expect(ownerAnswer(plan, last, decided('continue')).reason).toBe(
+      "the owner decided to carry on as planned: the plan's last week, so it wraps up",
+    );
   });
 
   it('keeps who decided and how (the link, or a reply); a decision recorded without how says nothing of it', () => {
