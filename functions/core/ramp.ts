@@ -92,7 +92,7 @@ export function tasksByPriority(tasks: readonly Task[]): Task[] {
  * This week's batch. Continuing recurring work and carried unfinished work are counted first; new
  * tasks then fill what is left of the cap in strict priority order: when the next eligible task
  * does not fit, nothing of lower priority jumps ahead of it; it waits for next week. A task larger
- * than the whole cap is released alone. A task is eligible once its dependencies are released
+ * than the whole cap is released alone, in a week with nothing else in it. A task is eligible once its dependencies are released
  * (earlier, or earlier in this batch).
  */
 export function planBatch(
@@ -111,9 +111,14 @@ export function planBatch(
   const releaseNew = input.releaseNew ?? true;
 
   // A task that will never fit beside the weekly work, even at full volume, goes out alone once
-  // nothing carried is left to finish; so does one larger than this stage's whole cap.
+  // nothing carried is left to finish; so does one larger than this stage's whole cap, but only in
+  // a week with nothing else in it: beside recurring work it waits for a stage it fits, or a step
+  // back would hand out more than the stage above (a 5 h task on top of 8 h of recurring work at a
+  // 4 h cap, where a 10 h cap holds it back).
   const fullCap = stageCap(plan.ramp, percentages.length - 1, plan.effortUnit);
-  const neverFits = (task: Task) => task.effort > cap || task.effort > fullCap - recurringVolume + 1e-9;
+  const startsEmpty = recurringVolume + carriedVolume === 0;
+  const neverFits = (task: Task) =>
+    (startsEmpty && task.effort > cap) || task.effort > fullCap - recurringVolume + 1e-9;
 
   const batch: Task[] = [];
   const inBatch = new Set<string>();

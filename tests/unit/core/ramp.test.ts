@@ -283,6 +283,25 @@ describe('planBatch: a task larger than the whole cap', () => {
     });
   });
 
+  it('beside recurring work, waits for a stage it fits: a step back never hands out more than the stage above', () => {
+    const plan = planFixture({
+      ramp: ramp({}),
+      tasks: [
+        taskFixture({ id: 'bank-feeds', priority: 1, effort: 8, recurring: true }),
+        taskFixture({ id: 'vat', priority: 2, effort: 5 }),
+      ],
+    });
+    const at = (stage: number) => planBatch(plan, { stage, releasedBefore: ['bank-feeds'] });
+
+    // Caps 4, 10 and 20 hours: the 5-hour task fits beside the 8 recurring hours only at 20.
+    expect([0, 1, 2].map((stage) => [ids(at(stage)), at(stage).volume])).toEqual([
+      [[], 8],
+      [[], 8],
+      [['vat'], 13],
+    ]);
+    expect(at(0).oversizeTaskId).toBeUndefined();
+  });
+
   it('waits for a week of its own when other tasks are already in the batch', () => {
     const plan = flatCap(4, [
       taskFixture({ id: 'receipts', priority: 1, effort: 1 }),
