@@ -177,7 +177,8 @@ export function endOfWeek(input: {
 }): WeekEnd {
   const { plan, week, feedback, history, remaining } = input;
   const worked = workedTaskIds(week);
-  const unfinishedTaskIds = [...new Set(feedback.owner?.unfinishedTaskIds ?? [])].filter((id) =>
+  // A silent owner confirmed nothing: the week's work is carried, not taken as handed over.
+  const unfinishedTaskIds = [...new Set(feedback.owner?.unfinishedTaskIds ?? worked)].filter((id) =>
     worked.includes(id),
   );
   const owner = feedback.owner && { ...feedback.owner, unfinishedTaskIds };

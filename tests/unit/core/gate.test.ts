@@ -217,6 +217,23 @@ describe('the end of an onboarding', () => {
     expect(end).toMatchObject({ done: false, decision: { outcome: 'hold' } });
   });
 
+  it('carries a week’s work over when the owner does not answer: nothing is taken as handed over', () => {
+    const worked = week(3)
+      .tasks.filter((t) => !t.recurring)
+      .map((t) => t.taskId);
+
+    const end = endOfWeek({
+      plan,
+      week: week(3),
+      feedback: { partner: good.partner },
+      history: [],
+      remaining: 2,
+    });
+
+    expect(worked.length).toBeGreaterThan(0);
+    expect(end.unfinishedTaskIds).toEqual(worked);
+  });
+
   it('does not end early while a task is left unfinished, and carries it over', () => {
     const [task] = week(3).tasks.filter((t) => !t.recurring);
     const feedback = { ...good, owner: answer('owner', 5, [task!.taskId, task!.taskId, 'not-this-week']) };
