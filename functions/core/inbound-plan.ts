@@ -91,10 +91,19 @@ export function readMailPlan(mail: ReceivedMail): MailPlan {
  * spaces, which some mail clients indent with and YAML does not take as indentation, as spaces.
  */
 function planInBody(text: string): string {
-  return withoutSignature(withoutQuotedMessage(text))
+  // The quote is looked for only where one can be, and lines are short enough to look: the reply
+  // parser's patterns take time in the square of a line's length (a 200 KB plan of minified JSON
+  // on one line took half a minute), and a plan pasted as one long line quotes nothing.
+  const unquoted = QUOTE_MARKER.test(text) && !LONG_LINE.test(text) ? withoutQuotedMessage(text) : text;
+  return withoutSignature(unquoted)
     .replace(/\u00A0/g, ' ')
     .trim();
 }
+
+/** A line a quoted message starts with: a `>` line, or Outlook's separators. */
+const QUOTE_MARKER = /^(?:>|-{2,} ?Original Message|_{32}\s*$)/im;
+/** A line too long to hand to the reply parser (the quote it would find is shorter). */
+const LONG_LINE = /^[^\n]{2000,}$/m;
 
 /**
  * A text without the message a reply quotes, as email-reply-parser finds it: an "On … wrote:"

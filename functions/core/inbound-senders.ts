@@ -43,13 +43,15 @@ export function isAllowed(allowList: AllowList, address: string): boolean {
 
 /**
  * One mailbox as RFC 5322 writes it, `display-name <addr-spec>`, and nothing else. The display
- * name is words (atext, `.` and non-ASCII, so encoded words such as `=?UTF-8?Q?Jos=C3=A9?=` too)
- * and quoted strings, which alone may hold `,`, `<`, `@` and the like. Every character outside a
+ * name is words (atext, `.` and non-ASCII, so encoded words such as `=?UTF-8?Q?Jos=C3=A9?=` too;
+ * also `@`, `[` and `]`, which some mailers write unquoted, as in `j@x.example <j@x.example>`:
+ * the address is the bracketed one either way, and that is what SPF, DKIM and DMARC vouch for)
+ * and quoted strings, which alone may hold `,`, `<` and the like. Every character outside a
  * quoted string is one the class allows, so a comment `(…)`, a list separator or a group's `:`
  * cannot sit there, and `<`, absent from the class, can only open the one address, which must end
  * the entry. The alternatives never overlap, so matching is linear, whatever the input.
  */
-const NAME_ADDR = /^(?:[\w\s!#$%&'*+\-/=?^`{|}~.\u{80}-\u{10FFFF}]|"(?:[^"\\]|\\[\s\S])*")*<([^<>]*)>$/u;
+const NAME_ADDR = /^(?:[\w\s!#$%&'*+\-/=?^`{|}~.@[\]\u{80}-\u{10FFFF}]|"(?:[^"\\]|\\[\s\S])*")*<([^<>]*)>$/u;
 
 /**
  * The address of one From entry as SES lists it (`commonHeaders.from`), lower-cased, when the

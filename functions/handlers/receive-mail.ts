@@ -5,7 +5,7 @@ import { readEmail, readString } from '#adapters/config';
 import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
 import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
 import { refusedReply, startedReply } from '#core/emails/inbound-reply';
-import { OnboardingConflict, PlanInvalid, type PlanIssue } from '#core/errors';
+import { OnboardingConflict, PlanInvalid, type PlanIssue, problemCount } from '#core/errors';
 import {
   type MailPlan,
   messageKey,
@@ -153,7 +153,7 @@ async function receiveOne({ mail, receipt }: SesRecord, rawMail: RawMailSource):
     logger.info('inbound plan refused', {
       sesMessageId,
       messageKey: key,
-      problems: problems.length,
+      problems: problemCount(problems),
       paths: problems.map((p) => p.path),
       replied,
     });

@@ -52,15 +52,15 @@ export const referencePage = {
     if (written === 'closed')
       return answersClosedPage(open.context.partnerName, answer.at, open.context.timeZone);
     if (written === 'too-many-answers') {
-      // The form as sent, with the answer that stands named above it.
-      const sent = referenceFormValues(
-        { ...answer, comment: read.comment ?? '' },
-        { ...claims, rating: undefined },
+      // The answer that stands, shown in the form and named above it.
+      const current = (await store.listReferenceAnswers(claims.onboardingId)).find(
+        (a) => a.reference === claims.reference,
       );
-      return referenceFormPage(open.context, sent, {
+      return referenceFormPage(open.context, referenceFormValues(current, { ...claims, rating: undefined }), {
         errors: {
           form: `You have answered ${MAX_ANSWERS_KEPT} times, the most one reference may: your last answer stands.`,
         },
+        ...(current ? { current } : {}),
       });
     }
     logger.info('reference answered', {

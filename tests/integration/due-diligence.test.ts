@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runWithClock, VirtualClock } from '#adapters/clock';
+import { MAX_ANSWERS_KEPT } from '#adapters/onboarding-store';
 import { REFERENCE_QUESTIONS } from '#core/due-diligence';
 import { verifyLinkToken } from '#core/link-token';
 import type { EmailRecord } from '#core/onboarding';
@@ -259,6 +260,32 @@ describe('a reference’s link page, while the references are being asked', () =
     expect(answers[0]).not.toHaveProperty('comment');
     const again = await click(formLink);
     expect(again.body).toContain('Sending the form again replaces that answer');
+  });
+
+  it('takes at most 20 answers from one reference, then shows the one that stands and says why', async () => {
+    // Two answers are in already (the test above); the last of these eighteen is the one that stands.
+    for (let n = 3; n <= MAX_ANSWERS_KEPT; n++) {
+      const last = n === MAX_ANSWERS_KEPT;
+      const sent = await click(formLink, {
+        reliability: last ? '3' : '1',
+        quality: '4',
+        communication: '4',
+        comment: last ? 'Reliable after a slow start.' : 'x'.repeat(2000),
+      });
+      expect(sent.status).toBe(200);
+    }
+
+    const refused = await click(formLink, { reliability: '1', quality: '1', communication: '1' });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain(
+      'You have answered 20 times, the most one reference may: your last answer stands.',
+    );
+    expect(refused.body).toContain('Reliable after a slow start.</textarea>');
+    expect(refused.body).toContain('name="reliability" value="3" checked');
+    expect(await runtime.store.listReferenceAnswers(heldId)).toEqual([
+      expect.objectContaining({ reference: 2, scores: { reliability: 3, quality: 4, communication: 4 } }),
+    ]);
   });
 });
 

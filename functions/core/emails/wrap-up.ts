@@ -19,6 +19,10 @@ export function summaryEmail(
   const unit = plan.effortUnit;
   const releasedIds = new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId)));
   const unfinishedIds = new Set(weeks.at(-1)?.unfinishedTaskIds ?? []);
+  // Unfinished as the owner ticked it, or, when the owner did not answer the last week, not
+  // confirmed done (the gate carries a silent week's work).
+  const lastWeekAnswered = feedback.some((f) => f.week === weeks.at(-1)?.week && f.role === 'owner');
+  const unfinishedLabel = lastWeekAnswered ? 'released, left unfinished' : 'released, not confirmed done';
   const notHandedOver = tasksByPriority(plan.tasks).filter(
     (t) => !releasedIds.has(t.id) || unfinishedIds.has(t.id),
   );
@@ -54,7 +58,7 @@ export function summaryEmail(
       {
         type: 'list',
         items: notHandedOver.map((t) => ({
-          title: `P${t.priority} · ${t.title}${unfinishedIds.has(t.id) ? ' (released, left unfinished)' : ''}`,
+          title: `P${t.priority} · ${t.title}${unfinishedIds.has(t.id) ? ` (${unfinishedLabel})` : ''}`,
         })),
       },
     );

@@ -281,6 +281,25 @@ describe('summaryEmail', () => {
 
     expect(email.text).not.toContain('Not handed over');
   });
+
+  it('says a last week’s task was left unfinished only when the owner said so, else not confirmed done', () => {
+    const last = { ...week3, unfinishedTaskIds: ['supplier-invoices'] };
+    const ownerAnswered = {
+      week: 3,
+      role: 'owner' as const,
+      rating: 3,
+      unfinishedTaskIds: ['supplier-invoices'],
+      source: 'link' as const,
+      at: '2026-12-17T15:00:00.000Z',
+    };
+
+    expect(summaryEmail(plan, [week1, week2, last], [ownerAnswered]).text).toContain(
+      '- P2 · Enter supplier invoices (released, left unfinished)',
+    );
+    expect(summaryEmail(plan, [week1, week2, last], []).text).toContain(
+      '- P2 · Enter supplier invoices (released, not confirmed done)',
+    );
+  });
 });
 
 describe('failureEmails', () => {

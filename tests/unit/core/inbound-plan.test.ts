@@ -163,6 +163,15 @@ describe('readMailPlan: the charset of an attached plan', () => {
 });
 
 describe('readMailPlan: a plan in the body', () => {
+  it('reads a plan pasted as one long line of JSON as it is, quoting nothing', () => {
+    // A minified plan: one line of 150 KB, which the reply parser's patterns would take minutes over.
+    const plan = { title: 'Support handover', notes: 'n'.repeat(150_000) };
+
+    const read = readMailPlan({ attachments: [], text: JSON.stringify(plan) });
+
+    expect(read).toMatchObject({ ok: true, source: { from: 'body' }, value: plan });
+  });
+
   it('falls back to the plain-text body, without the signature', () => {
     // Prepare
     const mail = {

@@ -100,6 +100,16 @@ describe('addressOf', () => {
     );
   });
 
+  it('reads the angle address after an unquoted display name with an @ or brackets, as some mailers write', () => {
+    expect(addressOf('j.costa@northbeam-digital.example <j.costa@northbeam-digital.example>')).toBe(
+      'j.costa@northbeam-digital.example',
+    );
+    expect(addressOf('eve@attacker.example <maria@santos-advisory.example>')).toBe(
+      'maria@santos-advisory.example',
+    );
+    expect(addressOf('Smith [ACME] <j@acme.example>')).toBe('j@acme.example');
+  });
+
   it('reads a quoted display name holding an escaped quote', () => {
     expect(addressOf('"Maria \\"MS\\" Santos" <maria@santos-advisory.example>')).toBe(
       'maria@santos-advisory.example',
@@ -120,7 +130,6 @@ describe('addressOf', () => {
     ['a group', 'grp: eve@attacker.example, <maria@santos-advisory.example>;'],
     ['a group of one', 'grp: <maria@santos-advisory.example>;'],
     ['two angle addresses', '<eve@attacker.example> <maria@santos-advisory.example>'],
-    ['an unquoted display name with an @', 'eve@attacker.example <maria@santos-advisory.example>'],
     ['an unquoted display name with a comma', 'Santos, Maria <maria@santos-advisory.example>'],
     ['an unterminated quoted display name', '"Maria <eve@attacker.example>'],
     ['a display name whose closing quote is escaped', '"Maria\\" <maria@santos-advisory.example>'],
