@@ -7,6 +7,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { MAX_RAW_MAIL_BYTES, type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
 import { normalizeMessageId, readMailPlan } from '#core/inbound-plan';
 import type { VerdictStatus } from '#core/inbound-screening';
+import { addressesIn } from '#core/inbound-senders';
 import { replyTokenOf } from '#core/reply-address';
 import { validatePlan } from '#core/validate-plan';
 import type { InboundOutcome } from '#handlers/receive-mail';
@@ -159,17 +160,8 @@ async function receiptEvent(
  * the message was addressed to (a saved message can be replayed as a plan sent here).
  */
 function recipientOf(parsed: ParsedMail): string {
-  const listed = [...addressesIn(parsed.to), ...addressesIn(parsed.cc)].map((address) =>
-    address.toLowerCase(),
-  );
+  const listed = addressesIn(parsed.to, parsed.cc);
   return listed.find((address) => replyTokenOf(address, LOCAL_INBOUND_ADDRESS)) ?? LOCAL_INBOUND_ADDRESS;
-}
-
-/** A To or Cc header's addresses, as SES lists them in `commonHeaders`. */
-function addressesIn(field: ParsedMail['to']): string[] {
-  return (Array.isArray(field) ? field : field ? [field] : [])
-    .flatMap((f) => f.value)
-    .flatMap((mailbox) => (mailbox.address ? [mailbox.address] : []));
 }
 
 /**

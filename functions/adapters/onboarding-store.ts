@@ -377,7 +377,7 @@ export class OnboardingStore {
     const items = await this.queryFrom(id, feedbackKey(1, ''));
     const history = historyOf(id, items);
     const referenceAnswers = items
-      .filter((item) => String(item.sk).startsWith('REFERENCE#') && item.scores !== undefined)
+      .filter((item) => String(item.sk).startsWith('REFERENCE#') && answered(item))
       .map((item) => {
         const { reference, scores, at, independent } = withoutKeys<ReferenceAnswer>(item);
         return { reference, scores, at, independent };
@@ -459,20 +459,10 @@ export class OnboardingStore {
    * gate, or refused: none is stored after the gate read and left out of its decision.
    */
   async closeAnswers(id: string, week: number, at: string): Promise<void> {
-    await Promise.all(
-      (['owner', 'partner'] as const).map((role) =>
-        callAws(() =>
-          this.db.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: pk(id), sk: feedbackKey(week, role) },
-              // The first mark stands: a retried gate does not move it.
-              UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
-              ExpressionAttributeValues: { ':at': at },
-            }),
-          ),
-        ),
-      ),
+    await this.markClosed(
+      id,
+      (['owner', 'partner'] as const).map((role) => feedbackKey(week, role)),
+      at,
     );
   }
 
@@ -760,12 +750,10 @@ export class OnboardingStore {
       ReferenceAnswer & { history?: unknown; comment: string | null; closedAt?: string }
     >(id, 'REFERENCE#');
     // The scoring's mark on a reference that never answered holds no answer.
-    return items
-      .filter((item) => item.scores !== undefined)
-      .map(({ history: _, closedAt: __, comment, ...answer }) => ({
-        ...answer,
-        ...(comment ? { comment } : {}),
-      }));
+    return items.filter(answered).map(({ history: _, closedAt: __, comment, ...answer }) => ({
+      ...answer,
+      ...(comment ? { comment } : {}),
+    }));
   }
 
   /**
@@ -775,13 +763,25 @@ export class OnboardingStore {
    * one the scoring reads. The first mark stands: a retried scoring does not move it.
    */
   async closeReferenceAnswers(id: string, references: number, at: string): Promise<void> {
+    await this.markClosed(
+      id,
+      Array.from({ length: references }, (_, i) => referenceKey(i + 1)),
+      at,
+    );
+  }
+
+  /**
+   * Marks answer items closed (`closedAt`), making a mark alone for one never answered. The first
+   * mark stands: a retried gate or scoring does not move it.
+   */
+  private async markClosed(id: string, sortKeys: readonly string[], at: string): Promise<void> {
     await Promise.all(
-      Array.from({ length: references }, (_, i) =>
+      sortKeys.map((sk) =>
         callAws(() =>
           this.db.send(
             new UpdateCommand({
               TableName: this.tableName,
-              Key: { pk: pk(id), sk: referenceKey(i + 1) },
+              Key: { pk: pk(id), sk },
               UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
               ExpressionAttributeValues: { ':at': at },
             }),
@@ -1069,9 +1069,12 @@ function historyOf(id: string, items: Record<string, unknown>[]): OnboardingHist
   };
 }
 
-/** An answer item that holds an answer: the gate's mark on a side that never answered holds none. */
-function answered(item: Record<string, unknown>): boolean {
-  return item.rating !== undefined;
+/**
+ * An answer item that holds an answer (a check-in's rating, a reference's scores): the close mark
+ * of the gate or the scoring on one never answered holds none.
+ */
+function answered(item: { rating?: unknown; scores?: unknown }): boolean {
+  return item.rating !== undefined || item.scores !== undefined;
 }
 
 function splitOnboardingAndWeeks(

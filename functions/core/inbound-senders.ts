@@ -1,3 +1,4 @@
+import type { AddressObject, EmailAddress } from 'mailparser';
 import { z } from 'zod';
 
 /**
@@ -86,4 +87,17 @@ export function maskAddress(address: string): string {
   const dot = domain.lastIndexOf('.');
   const tld = dot >= 0 ? domain.slice(dot) : '';
   return `${local.slice(0, 1)}…@${domain.slice(0, 1)}…${tld}`;
+}
+
+/**
+ * The addresses of a parsed message's address headers (To and Cc, as mailparser gives them: one
+ * object or several, groups inside), lower-cased: whom the sender wrote to.
+ */
+export function addressesIn(...fields: Array<AddressObject | AddressObject[] | undefined>): string[] {
+  const mailboxes = (list: EmailAddress[]): EmailAddress[] =>
+    list.flatMap((mailbox) => (mailbox.group ? mailboxes(mailbox.group) : [mailbox]));
+  return fields
+    .flatMap((field) => (Array.isArray(field) ? field : field ? [field] : []))
+    .flatMap((field) => mailboxes(field.value))
+    .flatMap((mailbox) => (mailbox.address ? [mailbox.address.toLowerCase()] : []));
 }

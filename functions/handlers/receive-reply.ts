@@ -1,4 +1,4 @@
-import { type EmailAddress, type ParsedMail, simpleParser } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import { clock } from '#adapters/clock';
 import { inboundRepliesFromEnvironment } from '#adapters/from-environment';
 import { type RawMailSource, RawMailTooLarge } from '#adapters/raw-mail-store';
@@ -18,7 +18,7 @@ import {
 import { FeedbackInvalid } from '#core/errors';
 import { messageKey } from '#core/inbound-plan';
 import { type DropReason, type ReceivedEnvelope, screenInbound } from '#core/inbound-screening';
-import { addressOf, maskAddress } from '#core/inbound-senders';
+import { addressesIn, addressOf, maskAddress } from '#core/inbound-senders';
 import { ENDED_STATUSES, type Onboarding, type WeekRecord } from '#core/onboarding';
 import { OWNER_CHOICES, type OwnerChoice } from '#core/owner-decision';
 import {
@@ -192,7 +192,7 @@ export async function receiveReply(delivery: ReplyDelivery, rawMail: RawMailSour
   // owner wrote to another recipient, starting with "Abort") is not. Read from the parsed message,
   // not from SES's commonHeaders, whose entries can each hold a whole comma-separated list.
   const recipient = delivery.recipient.toLowerCase();
-  if (!addressedIn(parsed).includes(recipient)) {
+  if (!addressesIn(parsed.to, parsed.cc).includes(recipient)) {
     return drop(['reply-address-not-in-headers'], { onboardingId, week: claims.week, role: claims.role });
   }
 
@@ -377,14 +377,4 @@ function refused(refusal: DecisionRefusal, choice?: OwnerChoice) {
   if (refusal.reason === 'not-found' || refusal.reason === 'not-offered') return undefined;
   const why: DecisionNotRecorded = refusal.reason === 'settled' && choice ? { ...refusal, choice } : refusal;
   return { ok: false as const, why, question: refusal.question };
-}
-
-/** The addresses of a message's To and Cc headers, groups included, in lower case. */
-function addressedIn(parsed: ParsedMail): string[] {
-  const mailboxes = (list: EmailAddress[]): EmailAddress[] =>
-    list.flatMap((mailbox) => (mailbox.group ? mailboxes(mailbox.group) : [mailbox]));
-  return [parsed.to, parsed.cc]
-    .flatMap((field) => (Array.isArray(field) ? field : field ? [field] : []))
-    .flatMap((field) => mailboxes(field.value))
-    .flatMap((mailbox) => (mailbox.address ? [mailbox.address.toLowerCase()] : []));
 }
