@@ -5,7 +5,7 @@ import { lambdaContext } from '#local/http-server';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
 import { apiEvent, signed } from './api-events.ts';
-import { examplePlan, untilStopped } from './helpers.ts';
+import { examplePlan, until, untilStopped } from './helpers.ts';
 
 let runtime: LocalRuntime;
 let call: (event: ReturnType<typeof apiEvent>) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -397,6 +397,11 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     const plan = planWithId('api-control-body');
     runtime.simulation.play(plan.id!, SCENARIOS.silent!);
     await send(startRoute, { body: JSON.stringify(plan) });
+    // Once Accept has activated it: the status read below is then the one a control would change.
+    await until(
+      async () => (await runtime.store.getOnboarding('api-control-body')).status === 'active',
+      'api-control-body active',
+    );
     const extra = await send('POST /onboardings/{id}/pause', {
       id: 'api-control-body',
       body: JSON.stringify({ onboardingId: 'api-control-body', action: 'pause', also: 'this' }),
