@@ -24,19 +24,24 @@ const rules: Record<Control, { from: readonly OnboardingStatus[]; to: Onboarding
   },
 };
 
-/** The outcome of `control` on an onboarding whose status is `status`. */
-export function controlOutcome(control: Control, status: OnboardingStatus): ControlOutcome {
+/**
+ * The outcome of `control` on an onboarding in its status. Asking again for what was done is
+ * answered the same; an active onboarding that was never paused has no resume to repeat, so
+ * resuming it is refused like any other status a resume cannot leave.
+ */
+export function controlOutcome(
+  control: Control,
+  { status, resumedAt }: Pick<Onboarding, 'status' | 'resumedAt'>,
+): ControlOutcome {
   const rule = rules[control];
-  if (status === rule.to) return { kind: 'same' };
+  if (status === rule.to && (control !== 'resume' || resumedAt !== undefined)) return { kind: 'same' };
   if (rule.from.includes(status)) return { kind: 'change', to: rule.to };
   return { kind: 'refuse', allowed: rule.allowed };
 }
 
 /** The message of a refused control: the onboarding, its status, and what is allowed. */
 export function refusal(onboardingId: string, control: Control, status: OnboardingStatus): string {
-  const outcome = controlOutcome(control, status);
-  const allowed = outcome.kind === 'refuse' ? outcome.allowed : '';
-  return `Cannot ${control} onboarding "${onboardingId}": it is ${status}, and ${allowed}`;
+  return `Cannot ${control} onboarding "${onboardingId}": it is ${status}, and ${rules[control].allowed}`;
 }
 
 /** What the release step does with a week's batch, given the onboarding as it is now. */

@@ -67,8 +67,8 @@ export async function pauseOnboarding(onboardingId: string): Promise<ControlResu
 /**
  * Resumes a paused onboarding: the workflow, if it is already waiting at the release, goes on at
  * once (its task token is handed back); a release the pause held past its time moves by whole
- * weeks. Resuming an active onboarding answers the same, and hands back a token an earlier
- * resume could not (so repeating a failed resume completes it). A pause that lasted until its
+ * weeks. Resuming an onboarding resumed already answers the same, and hands back a token an earlier
+ * resume could not (so repeating a failed resume completes it); one never paused is a conflict. A pause that lasted until its
  * `resumeBy` cannot be resumed: `OnboardingConflict`, saying why (see `refuseIfPausedTooLong`).
  */
 export async function resumeOnboarding(onboardingId: string): Promise<ControlResult> {
@@ -154,7 +154,7 @@ async function applyControl<T = undefined>(
   const { prepare, ...change } = options;
   for (let attempt = 0; attempt < 3; attempt++) {
     const onboarding = await store.getOnboarding(onboardingId);
-    const outcome = controlOutcome(control, onboarding.status);
+    const outcome = controlOutcome(control, onboarding);
     if (outcome.kind === 'refuse') {
       throw new OnboardingConflict(onboardingId, refusal(onboardingId, control, onboarding.status));
     }

@@ -75,6 +75,30 @@ const states = (visits: StateVisit[]) => visits.map((v) => v.state);
 const ownerWallClock = (instant: string, onboarding: Onboarding) =>
   Temporal.Instant.from(instant).toZonedDateTimeISO(onboarding.plan.owner.timeZone);
 
+describe('resuming an onboarding that was never paused', () => {
+  const id = 'never-paused';
+  let refused: unknown;
+  let before: Onboarding;
+  let after: Onboarding;
+
+  beforeAll(async () => {
+    duringWeek(id, 1, async () => {
+      before = await runtime.store.getOnboarding(id);
+      refused = await controls.resumeOnboarding(id).catch((error: unknown) => error);
+      after = await runtime.store.getOnboarding(id);
+    });
+    await untilStopped(await startSteady(id));
+  });
+
+  it('is a conflict saying only a paused onboarding can be resumed, and writes nothing', () => {
+    expect(refused).toMatchObject({
+      name: 'OnboardingConflict',
+      message: expect.stringContaining('it is active, and only a paused onboarding can be resumed'),
+    });
+    expect(after).toEqual(before);
+  });
+});
+
 describe('pausing during week 2, resuming ten days after week 3 was due', () => {
   const id = 'paused-in-week-2';
   let execution: Execution;

@@ -35,7 +35,8 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
     },
     resume: {
       pending: 'refuse',
-      active: 'same',
+      // Never paused: nothing to repeat (a resumed one answers the same, below).
+      active: 'refuse',
       paused: 'change to active',
       completed: 'refuse',
       failed: 'refuse',
@@ -57,10 +58,16 @@ describe('controlOutcome: which status changes pause, resume and cancel make', (
   );
 
   it.each(cases)('$control on a $status onboarding: $outcome', ({ control, status, outcome }) => {
-    const actual = controlOutcome(control, status);
+    const actual = controlOutcome(control, { status });
     const described =
       actual.kind === 'change' ? `change to ${actual.to}` : actual.kind === 'same' ? 'same' : 'refuse';
     expect(described).toBe(outcome);
+  });
+
+  it('answers a resume of an onboarding resumed already the same, as a repeated request', () => {
+    expect(controlOutcome('resume', { status: 'active', resumedAt: '2026-12-09T10:00:00.000Z' })).toEqual({
+      kind: 'same',
+    });
   });
 
   it('says which onboarding, what status it is in, and what is allowed', () => {
