@@ -13,6 +13,7 @@ import { validatePlan } from '#core/validate-plan';
 import type { InboundOutcome } from '#handlers/receive-mail';
 import { configureLocalInbound, LOCAL_INBOUND_ADDRESS } from './inbound-config.ts';
 import type { ReceivedEmail } from './mailbox.ts';
+import { printable } from './printable.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 
@@ -200,7 +201,10 @@ function statusOf(result: string): VerdictStatus {
   }
 }
 
-/** What the `inbound` command prints: what was received, what became of it, and the reply. */
+/**
+ * What the `inbound` command prints: what was received, what became of it, and the reply; the
+ * message's own text (subject, sender, comment) shown, not acted on, by the terminal.
+ */
 export function describeDelivery(delivery: LocalDelivery): string {
   const { outcome, reply } = delivery;
   const given = delivery.verdictsFromMessage;
@@ -263,7 +267,7 @@ export function describeDelivery(delivery: LocalDelivery): string {
         .map((line) => `  ${line}`),
     );
   }
-  return lines.join('\n');
+  return printable(lines.join('\n'));
 }
 
 /** Which question of an onboarding a decision reply answers, in words. */

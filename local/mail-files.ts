@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import escapeHtml from 'escape-html';
 import type { ReceivedEmail } from './mailbox.ts';
+import { printable } from './printable.ts';
 
 /**
  * Writes the mail the SES emulator received to a folder that outlives the run: one HTML and one
@@ -25,7 +26,8 @@ export async function writeMailFolder(folder: string, emails: readonly ReceivedE
     const headers =
       `From: ${email.from}\nTo: ${email.destination.to.join(', ')}\nReply-To: ${email.replyTo.join(', ')}\nSubject: ${email.subject}\n` +
       `${attached.length > 0 ? `Attached: ${attached.join(', ')} (beside this file)\n` : ''}\n`;
-    await writeFile(join(folder, `${base}.txt`), headers + (email.body.text ?? ''));
+    // A copy to read with `cat` too: what people wrote in it cannot act on the terminal.
+    await writeFile(join(folder, `${base}.txt`), printable(headers + (email.body.text ?? '')));
     const files: string[] = [];
     for (const [n, attachment] of (email.attachments ?? []).entries()) {
       // The name comes from the email: keep only a safe file name out of it.

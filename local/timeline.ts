@@ -2,6 +2,7 @@ import { formatDate, formatDateTime } from '#core/calendar';
 import type { Feedback } from '#core/feedback';
 import type { EmailRecord, Onboarding, WeekRecord } from '#core/onboarding';
 import { CHOICE_LABELS } from '#core/owner-decision';
+import { printable } from './printable.ts';
 import type { StateVisit } from './runner.ts';
 import { type DueDiligenceRecord, dueDiligenceLines } from './timeline-due-diligence.ts';
 import { ANSWERED_BY, decidedVia } from './timeline-words.ts';
@@ -21,6 +22,7 @@ export interface TimelineInput {
  * volume against the cap, the check-in, reminders of the silent and at-risk marks, the gate's
  * decision, and every email (to whom, subject).
  * Built only from what the workflow wrote to the table, as an operator would read it on AWS.
+ * Printable on a terminal: what people wrote cannot act on it.
  */
 export function renderTimeline({
   onboarding,
@@ -143,5 +145,5 @@ export function renderTimeline({
     );
   }
   out.push('', `Status: ${onboarding.status}`);
-  return out.join('\n');
+  return printable(out.join('\n'));
 }

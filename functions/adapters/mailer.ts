@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailMessage } from '#core/emails/message';
+import { oneLine } from '#core/plain-text';
 import { callAws } from './aws-errors.ts';
 
 /**
@@ -23,7 +24,8 @@ export class SesMailer {
           ReplyToAddresses: message.replyTo,
           Content: {
             Simple: {
-              Subject: { Data: message.subject, Charset: 'UTF-8' },
+              // Subjects are built from validated text; one line all the same, as a header must be.
+              Subject: { Data: oneLine(message.subject), Charset: 'UTF-8' },
               Body: {
                 Text: { Data: message.text, Charset: 'UTF-8' },
                 Html: { Data: message.html, Charset: 'UTF-8' },

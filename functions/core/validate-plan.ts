@@ -25,81 +25,137 @@ export interface ValidateOptions {
 }
 
 /**
- * Validates a plan completely: the schema first, then what a schema cannot say (unique ids,
+ * Validates a plan completely: the schema, then what a schema cannot say (unique ids,
  * dependencies that exist and form no cycle, a start that is not in the past, a ramp that fits
  * in the plan's weeks). Reports every problem at once, up to MAX_LISTED_ISSUES and then how many
- * more; a plan over the task limit is refused by its count, its tasks unread. `now` decides "the
- * past" and the default start (the next business day in the owner's time zone), so examples
- * never go stale.
+ * more; a plan over the task limit is refused by its count, its tasks unread. Each check beyond
+ * the schema runs when the part of the plan it reads is valid, whatever is wrong elsewhere, so
+ * one mistake hides no other; it never reads a value the schema refused, nor reports again on a
+ * part the schema already has. `now` decides "the past" and the default start (the next business
+ * day in the owner's time zone), so examples never go stale.
  */
 export function validatePlan(input: unknown, options: ValidateOptions): PlanResult {
   const tooMany = taskCountIssues(input);
   if (tooMany) return refused(tooMany);
   const parsed = planSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) {
-    // The task graph is checked even when other fields are wrong, so one run shows every problem.
-    const graph = taskGraphShape.safeParse(input);
-    const graphIssues = graph.success ? taskGraphIssues(graph.data.tasks) : [];
-    return refused([...zodIssues(parsed.error), ...graphIssues]);
-  }
+  const issues = [
+    ...(parsed.success ? [] : zodIssues(parsed.error)),
+    ...taskGraphIssues(taskGraphOf(input)),
+    ...whenValid(rampPart, input, rampIssues),
+    ...whenValid(gatePart, input, gateIssues),
+    ...whenValid(checkInPart, input, checkInIssues),
+    // referenceIssues reads no more of the plan than referencesPart holds (see there).
+    ...whenValid(referencesPart, input, (part) => referenceIssues(part as ParsedPlan)),
+    ...whenValid(startPart, input, (part) => startIssues(part, options.now)),
+    ...whenValid(extraWeeksPart, input, extraWeeksIssues),
+    ...whenValid(weeksPart, input, weeksIssues),
+  ];
+  if (!parsed.success || issues.length > 0) return refused(issues);
 
   const draft = parsed.data;
-  const issues = [
-    ...taskGraphIssues(draft.tasks),
-    ...rampIssues(draft),
-    ...gateIssues(draft),
-    ...checkInIssues(draft),
-    ...referenceIssues(draft),
-  ];
-  const today = dateIn(options.now, draft.owner.timeZone);
-  // With references, no work before their answers are in (and the owner decided, if asked).
-  const earliest =
-    draft.references.length > 0 ? earliestStartWithReferences(draft, today) : nextBusinessDay(today);
-  const start = draft.start ? Temporal.PlainDate.from(draft.start) : earliest;
-  if (draft.start) {
-    if (Temporal.PlainDate.compare(start, today) < 0) {
-      issues.push({
-        path: 'start',
-        message: `${draft.start} is in the past (today is ${today} in ${draft.owner.timeZone})`,
-      });
-    } else if (!isBusinessDay(start)) {
-      issues.push({
-        path: 'start',
-        message: `${draft.start} is a weekend day; start on a business day (Monday to Friday)`,
-      });
-    } else if (Temporal.PlainDate.compare(start, earliest) < 0 && draft.references.length > 0) {
-      const { answerDays } = dueDiligenceSettings(draft);
-      issues.push({
-        path: 'start',
-        message: `${draft.start} leaves the references too little time: they have ${answerDays} business days (dueDiligence.answerDays) to answer before any work is released; start on ${earliest} or later, or leave start out`,
-      });
-    }
-  }
-  const stages = stagePercentages(draft.ramp).length;
-  const weeks = draft.weeks ?? Math.min(52, stages + 2);
-  if (weeks + draft.gate.maxExtraWeeks > 52) {
-    issues.push({
-      path: 'gate.maxExtraWeeks',
-      message: `weeks (${weeks}) plus ${draft.gate.maxExtraWeeks} extra weeks would pass week 52; lower weeks or gate.maxExtraWeeks`,
-    });
-  }
-  if (weeks < stages) {
-    issues.push({
-      path: 'weeks',
-      message: `must be at least the ramp's ${stages} stages (one week per stage)`,
-    });
-  }
-  if (issues.length > 0) return refused(issues);
-
   const plan: Plan = {
     ...draft,
     id: options.id ?? draft.id ?? defaultId(draft.title, options.idFrom ?? input),
-    start: start.toString(),
-    weeks,
+    start: startOf(draft, options.now).start.toString(),
+    weeks: weeksOf(draft),
   };
   const limits = limitIssues(plan, options.now);
   if (limits.length > 0) return refused(limits);
   return { ok: true, plan, warnings: [...capacityWarnings(plan), ...referenceWarnings(plan)] };
+}
+
+/** The problems `check` finds in the part of the plan `part` reads; none when that part is not valid. */
+function whenValid<T>(part: z.ZodType<T>, input: unknown, check: (part: T) => PlanIssue[]): PlanIssue[] {
+  const parsed = part.safeParse(input);
+  return parsed.success ? check(parsed.data) : [];
+}
+
+/*
+ * The parts of a plan the checks beyond the schema read: the plan schema's own fields (so a rule
+ * is written once), every other field ignored.
+ */
+const { owner, partner } = planSchema.shape;
+const rampPart = planSchema.pick({ ramp: true, effortUnit: true }).loose();
+const gatePart = planSchema.pick({ gate: true }).loose();
+const checkInPart = planSchema.pick({ checkIn: true }).loose();
+/** What referenceIssues (validate-references.ts) reads: the references, and whose they must not be. */
+const referencesPart = planSchema
+  .pick({ references: true, dueDiligence: true })
+  .extend({ owner: owner.pick({ email: true }).loose(), partner: partner.pick({ emails: true }).loose() })
+  .loose();
+const startPart = planSchema
+  .pick({ start: true, references: true, dueDiligence: true })
+  .extend({ owner: owner.pick({ timeZone: true }).loose() })
+  .loose();
+const weeksPart = planSchema.pick({ ramp: true, weeks: true }).loose();
+const extraWeeksPart = planSchema.pick({ ramp: true, weeks: true, gate: true }).loose();
+
+type StartPart = z.output<typeof startPart>;
+type WeeksPart = z.output<typeof weeksPart>;
+
+/**
+ * The owner's today, the earliest start the plan allows (with references, no work before their
+ * answers are in, and the owner decided, if asked), and the start: as written, or the earliest.
+ */
+function startOf(plan: StartPart, now: string) {
+  const today = dateIn(now, plan.owner.timeZone);
+  const earliest =
+    plan.references.length > 0 ? earliestStartWithReferences(plan, today) : nextBusinessDay(today);
+  const start = plan.start ? Temporal.PlainDate.from(plan.start) : earliest;
+  return { today, earliest, start };
+}
+
+function startIssues(plan: StartPart, now: string): PlanIssue[] {
+  if (!plan.start) return [];
+  const { today, earliest, start } = startOf(plan, now);
+  if (Temporal.PlainDate.compare(start, today) < 0) {
+    return [
+      {
+        path: 'start',
+        message: `${plan.start} is in the past (today is ${today} in ${plan.owner.timeZone})`,
+      },
+    ];
+  }
+  if (!isBusinessDay(start)) {
+    return [
+      {
+        path: 'start',
+        message: `${plan.start} is a weekend day; start on a business day (Monday to Friday)`,
+      },
+    ];
+  }
+  if (Temporal.PlainDate.compare(start, earliest) < 0 && plan.references.length > 0) {
+    const { answerDays } = dueDiligenceSettings(plan);
+    return [
+      {
+        path: 'start',
+        message: `${plan.start} leaves the references too little time: they have ${answerDays} business days (dueDiligence.answerDays) to answer before any work is released; start on ${earliest} or later, or leave start out`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The plan's last week: as written, or the ramp's stages plus two weeks at full volume. */
+function weeksOf(plan: WeeksPart): number {
+  return plan.weeks ?? Math.min(52, stagePercentages(plan.ramp).length + 2);
+}
+
+function extraWeeksIssues(plan: z.output<typeof extraWeeksPart>): PlanIssue[] {
+  const weeks = weeksOf(plan);
+  if (weeks + plan.gate.maxExtraWeeks <= 52) return [];
+  return [
+    {
+      path: 'gate.maxExtraWeeks',
+      message: `weeks (${weeks}) plus ${plan.gate.maxExtraWeeks} extra weeks would pass week 52; lower weeks or gate.maxExtraWeeks`,
+    },
+  ];
+}
+
+function weeksIssues(plan: WeeksPart): PlanIssue[] {
+  const stages = stagePercentages(plan.ramp).length;
+  if (weeksOf(plan) >= stages) return [];
+  return [{ path: 'weeks', message: `must be at least the ramp's ${stages} stages (one week per stage)` }];
 }
 
 /**
@@ -248,41 +304,104 @@ function unresolvedAlias(doc: Document): { source: string; offset: number } | un
   return found;
 }
 
-/**
- * Just enough of a plan to check its task graph, whatever else is wrong with it. Ids must be
- * valid already: a malformed id is reported by the schema, not again as an unknown dependency.
- */
-const taskGraphShape = z.object({
-  tasks: z.array(z.looseObject({ id: slug, dependsOn: z.array(z.string()).default([]) })),
-});
-type TaskGraph = z.output<typeof taskGraphShape>['tasks'];
+/** A task of the plan's task graph: only what is valid of it. */
+interface GraphTask {
+  /** Where the task is in the plan's list. */
+  at: number;
+  id: string;
+  /** The dependencies that are valid ids, each with where it is in the task's list. */
+  dependsOn: { at: number; id: string }[];
+  /**
+   * Whether the task's whole list of dependencies is valid: only then are they edges of the graph,
+   * so a cycle is never reported on a list the schema refused (too long, say).
+   */
+  edges: boolean;
+}
 
-function taskGraphIssues(tasks: TaskGraph): PlanIssue[] {
-  const plan = { tasks };
-  const issues: PlanIssue[] = [];
-  const firstIndex = new Map<string, number>();
-  plan.tasks.forEach((task, i) => {
-    const seen = firstIndex.get(task.id);
-    if (seen === undefined) firstIndex.set(task.id, i);
-    else issues.push({ path: `tasks[${i}].id`, message: `duplicate id "${task.id}" (also tasks[${seen}])` });
-  });
-  const known = namedIds([...firstIndex.keys()]);
-  plan.tasks.forEach((task, i) => {
-    task.dependsOn.forEach((dep, j) => {
-      if (dep === task.id) {
-        issues.push({ path: `tasks[${i}].dependsOn[${j}]`, message: 'a task cannot depend on itself' });
-      } else if (!firstIndex.has(dep)) {
-        issues.push({
-          path: `tasks[${i}].dependsOn[${j}]`,
-          message: `unknown task "${dep}"; known: ${known}`,
-        });
-      }
+/** The task graph as far as it is valid. */
+interface TaskGraph {
+  tasks: GraphTask[];
+  /**
+   * The ids the tasks whose id is malformed were probably meant to have ("Bank Feeds" →
+   * "bank-feeds"): a dependency on one of them is no unknown task, but the schema's problem.
+   */
+  meant: Set<string>;
+}
+
+/** What a task's dependencies must be, from the schema: a list of at most 20 ids. */
+const dependsOnList = planSchema.shape.tasks.element.shape.dependsOn;
+
+/**
+ * The task graph as far as it is valid, whatever else is wrong with the plan: a task is in it
+ * when its id is valid, a dependency when it is a valid id. A malformed id is reported by the
+ * schema, not again as a duplicate or an unknown dependency, and it hides no other task's problem.
+ */
+function taskGraphOf(input: unknown): TaskGraph {
+  const graph: TaskGraph = { tasks: [], meant: new Set() };
+  if (typeof input !== 'object' || input === null) return graph;
+  const { tasks } = input as Record<string, unknown>;
+  if (!Array.isArray(tasks)) return graph;
+  tasks.forEach((task: unknown, at) => {
+    if (typeof task !== 'object' || task === null) return;
+    const { id, dependsOn } = task as Record<string, unknown>;
+    const validId = slug.safeParse(id);
+    if (!validId.success) {
+      if (typeof id === 'string' || typeof id === 'number') graph.meant.add(likelyId(String(id)));
+      return;
+    }
+    const written: unknown[] = Array.isArray(dependsOn) ? dependsOn : [];
+    const valid = written.flatMap((dep, j) => {
+      const validDep = slug.safeParse(dep);
+      return validDep.success ? [{ at: j, id: validDep.data }] : [];
+    });
+    graph.tasks.push({
+      at,
+      id: validId.data,
+      dependsOn: valid,
+      edges: dependsOnList.safeParse(dependsOn).success,
     });
   });
-  const cycle = findCycle(plan.tasks);
+  return graph;
+}
+
+/** A malformed task id as the id it was probably meant to be: "Bank Feeds" → "bank-feeds". */
+function likelyId(id: string): string {
+  return id
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+}
+
+function taskGraphIssues({ tasks, meant }: TaskGraph): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const first = new Map<string, GraphTask>();
+  for (const task of tasks) {
+    const seen = first.get(task.id);
+    if (seen === undefined) first.set(task.id, task);
+    else
+      issues.push({
+        path: `tasks[${task.at}].id`,
+        message: `duplicate id "${task.id}" (also tasks[${seen.at}])`,
+      });
+  }
+  const known = namedIds([...first.keys()]);
+  for (const task of tasks) {
+    for (const dep of task.dependsOn) {
+      const path = `tasks[${task.at}].dependsOn[${dep.at}]`;
+      if (dep.id === task.id) {
+        issues.push({ path, message: 'a task cannot depend on itself' });
+      } else if (!first.has(dep.id) && !meant.has(dep.id)) {
+        issues.push({ path, message: `unknown task "${dep.id}"; known: ${known}` });
+      }
+    }
+  }
+  // A duplicate is already a problem: the graph is the first task of each id.
+  const cycle = findCycle([...first.values()]);
   if (cycle) {
     issues.push({
-      path: `tasks[${firstIndex.get(cycle[0]!)}].dependsOn`,
+      path: `tasks[${first.get(cycle[0]!)!.at}].dependsOn`,
       message: `dependency cycle: ${cycle.join(' → ')}`,
     });
   }
@@ -297,9 +416,14 @@ function namedIds(ids: readonly string[]): string {
   return `${ids.slice(0, MAX_NAMED_IDS).join(', ')} … and ${ids.length - MAX_NAMED_IDS} more`;
 }
 
-/** A dependency cycle as a list of ids that starts and ends with the same id, or undefined. */
-function findCycle(tasks: TaskGraph): string[] | undefined {
-  const deps = new Map(tasks.map((t) => [t.id, t.dependsOn.filter((d) => d !== t.id)]));
+/**
+ * A dependency cycle as a list of ids that starts and ends with the same id, or undefined. The
+ * tasks have distinct ids; only a task's `edges` lead anywhere.
+ */
+function findCycle(tasks: readonly GraphTask[]): string[] | undefined {
+  const deps = new Map(
+    tasks.map((t) => [t.id, t.edges ? t.dependsOn.map((d) => d.id).filter((d) => d !== t.id) : []]),
+  );
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const visit = (id: string): string[] | undefined => {
@@ -327,7 +451,7 @@ function findCycle(tasks: TaskGraph): string[] | undefined {
  * period together must leave the partner as many business days before the next check-in as the
  * first week gets.
  */
-function checkInIssues(plan: ParsedPlan): PlanIssue[] {
+function checkInIssues(plan: Pick<ParsedPlan, 'checkIn'>): PlanIssue[] {
   const { feedbackWindowDays, graceDays } = plan.checkIn;
   const most = BUSINESS_DAYS_PER_WEEK - FIRST_WEEK_BUSINESS_DAYS;
   if (feedbackWindowDays + graceDays <= most) return [];
@@ -342,7 +466,7 @@ function checkInIssues(plan: ParsedPlan): PlanIssue[] {
   ];
 }
 
-function gateIssues(plan: ParsedPlan): PlanIssue[] {
+function gateIssues(plan: Pick<ParsedPlan, 'gate'>): PlanIssue[] {
   const { advanceAt, stepBackBelow } = plan.gate;
   if (stepBackBelow <= advanceAt) return [];
   return [
@@ -353,7 +477,7 @@ function gateIssues(plan: ParsedPlan): PlanIssue[] {
   ];
 }
 
-function rampIssues(plan: ParsedPlan): PlanIssue[] {
+function rampIssues(plan: Pick<ParsedPlan, 'ramp' | 'effortUnit'>): PlanIssue[] {
   const curve = plan.ramp.curve;
   const issues: PlanIssue[] = [];
   stagePercentages(plan.ramp).forEach((percent, i) => {

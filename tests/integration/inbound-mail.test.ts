@@ -276,6 +276,7 @@ describe('a plan with mistakes, sent twice', () => {
       'owner.email',
       'owner.timeZone',
       'tasks[1].dependsOn[0]',
+      'ramp.curve[2]',
     ]);
   });
 
@@ -288,12 +289,14 @@ describe('a plan with mistakes, sent twice', () => {
     // Assess
     expect(sent.map((m) => m.subject)).toEqual(['Not started: Payroll handover plan']);
     const { text, html } = sent[0]!.body;
-    expect(text).toContain('the plan in the attachment payroll.yaml has these 3 problems');
+    expect(text).toContain('the plan in the attachment payroll.yaml has these 4 problems');
     expect(text).toContain(
       '- owner.email\n    not a valid email address: "maria<at>santos-advisory.example"',
     );
     expect(text).toContain('- owner.timeZone\n    unknown IANA time zone "Mars/Olympus"');
     expect(text).toContain('- tasks[1].dependsOn[0]\n    unknown task "payroll-run"');
+    // One mistake hides no other: the ramp is checked beside the owner's errors.
+    expect(text).toContain("- ramp.curve[2]\n    25% is below the previous stage's 50%; a ramp never falls");
     expect(html).toContain('maria&lt;at&gt;santos-advisory.example');
     expect(html).not.toContain('maria<at>');
     expect(second.outcome).toEqual({ outcome: 'already-answered' });

@@ -1,4 +1,5 @@
 import escapeHtml from 'escape-html';
+import { oneLine } from '../plain-text.ts';
 
 /**
  * An email body as a few kinds of blocks, rendered once as plain text and once as HTML, so both
@@ -62,18 +63,20 @@ function blockText(block: Block): string {
       return block.choices.map((choice) => `${choice.label}:\n${choice.href}`).join('\n');
     case 'list':
       return block.items
-        .map((item) => [`- ${item.title}`, ...(item.details ?? []).map((d) => `    ${d}`)].join('\n'))
+        .map((item) =>
+          [`- ${oneLine(item.title)}`, ...(item.details ?? []).map((d) => `    ${d}`)].join('\n'),
+        )
         .join('\n');
     case 'table': {
-      const widths = block.head.map((h, i) =>
-        Math.max(h.length, ...block.rows.map((r) => (r[i] ?? '').length)),
-      );
+      // A cell is one line: a line break in a comment would start a row of its own.
+      const rows = block.rows.map((r) => r.map(oneLine));
+      const widths = block.head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
       const line = (cells: string[]) =>
         cells
           .map((c, i) => c.padEnd(widths[i] ?? 0))
           .join('  ')
           .trimEnd();
-      return [line(block.head), ...block.rows.map(line)].join('\n');
+      return [line(block.head), ...rows.map(line)].join('\n');
     }
     case 'bars': {
       const width = Math.max(...block.rows.map((r) => r.label.length));

@@ -1,6 +1,7 @@
 import { formatDate, formatDateTime } from '../calendar.ts';
 import { type PlanIssue, problemCount } from '../errors.ts';
 import type { PlanText } from '../inbound-plan.ts';
+import { oneLine } from '../plain-text.ts';
 import type { Plan } from '../plan.ts';
 import { stageCap, stagePercentages } from '../ramp.ts';
 import { weekSchedule } from '../schedule.ts';
@@ -83,7 +84,7 @@ export function refusedReply(
   refused: { subject: string; problems: PlanIssue[]; source?: PlanText },
 ): EmailMessage {
   const count = problemCount(refused.problems);
-  const about = refused.subject.trim().replace(/\s+/g, ' ').slice(0, 100) || 'your plan';
+  const about = oneLine(refused.subject).slice(0, 100) || 'your plan';
   const subject = `Not started: ${about}`;
   const blocks: Block[] = [
     { type: 'paragraph', text: 'Hello,' },

@@ -56,6 +56,17 @@ describe('SesMailer.send', () => {
     expect(sentInput().Content?.Simple?.Attachments).toBeUndefined();
   });
 
+  it('sends a subject as one line, whatever text reached it', async () => {
+    // Prepare: plans are validated, so only a bug upstream could bring a header break here.
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-0001' });
+
+    // Act
+    await mailer.send(checkinMessage('owner', { subject: 'Kickoff: Books\r\nBcc: attacker@evil.example' }));
+
+    // Assess
+    expect(sentInput().Content?.Simple?.Subject?.Data).toBe('Kickoff: Books Bcc: attacker@evil.example');
+  });
+
   it('attaches the message’s files with their name, type and exact bytes', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-0002' });

@@ -133,14 +133,15 @@ describe('validatePlan: one mistake, one issue at the right path', () => {
     {
       mistake: 'an unknown field in a task',
       input: { ...fixture, tasks: withTask(1, { estimate: 3 }) },
-      path: 'tasks[1]',
-      message: 'unknown field "estimate"',
+      path: 'tasks[1].estimate',
+      message:
+        'unknown field; a task takes id, title, deliverable, acceptanceCriteria, priority, effort, dependsOn, recurring',
     },
     {
       mistake: 'a misspelt top-level field',
       input: { ...fixture, checkin: { weekday: 'friday' } },
-      path: '',
-      message: 'unknown field "checkin"',
+      path: 'checkin',
+      message: 'unknown field; a plan takes id, title, owner, partner, references, dueDiligence',
     },
     {
       mistake: 'zero effort',
