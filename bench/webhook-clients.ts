@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'yaml';
-import { webhookHeaders } from '#local/sign-webhook';
+import { readPayload, webhookHeaders } from '#local/sign-webhook';
 
 export interface ClientsSetup {
   endpoint: string;
@@ -52,11 +52,10 @@ function start(): Promise<Response> {
   });
 }
 
-/** A signed status call for one of the onboardings started so far. */
+/** A signed status call for one of the onboardings started so far: a read signs its request line. */
 function status(i: number): Promise<Response> {
-  return fetch(`${setup.endpoint}/onboardings/${started[i % started.length]}`, {
-    headers: webhookHeaders(setup.secret, ''),
-  });
+  const url = `${setup.endpoint}/onboardings/${started[i % started.length]}`;
+  return fetch(url, { headers: webhookHeaders(setup.secret, readPayload(url)) });
 }
 
 async function load({ path, total, perSecond }: LoadOrder): Promise<LoadFigures> {

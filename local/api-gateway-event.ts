@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -76,7 +77,13 @@ export function toApiGatewayEvent(request: ReceivedRequest, route: MatchedRoute)
   headers['x-forwarded-port'] = domainName.split(':')[1] ?? '80';
   headers['x-amzn-trace-id'] ??= traceId(request.receivedAt);
   const hasBody = request.body.length > 0;
-  const asText = hasBody && isTextType(headers['content-type']);
+  // Passed as text only what is text: a compressed body, or one whose bytes are not UTF-8, goes
+  // base64-encoded like a binary one. Decoded as UTF-8 it would be changed (U+FFFD for each bad
+  // byte), and the handler could only find that its signature no longer matches; as bytes, it can
+  // say what is wrong. (API Gateway's documentation names the text types, not what it does with
+  // a text type's bytes that are not UTF-8: this keeps them.)
+  const asText =
+    hasBody && isTextType(headers['content-type']) && !headers['content-encoding'] && isUtf8(request.body);
   if (hasBody) headers['content-length'] = String(request.body.length);
 
   const query = queryParameters(rawQueryString);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OnrampError, type PlanIssue } from '#core/errors';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
+import { printable } from './printable.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,9 +23,10 @@ Usage:
   onramp serve [--port N] [--week-seconds S]
                                the local stack with its HTTP API on a loopback port (default 4000)
                                until Ctrl-C; each week's feedback window stays open S real seconds (120)
-  onramp sign [--secret-file F] [--id ID] [FILE]
-                               curl arguments that sign FILE (none: an empty body) as a Standard
-                               Webhooks request, with the secret \`onramp serve\` keeps
+  onramp sign [--secret-file F] [--id ID] FILE|URL
+                               curl arguments that sign FILE (a POST's body) or a GET of URL (its
+                               request line) as a Standard Webhooks request, with the secret
+                               \`onramp serve\` keeps
   onramp inbound FILE.eml [--from ADDRESS]
                                email a plan locally: the raw message goes through the inbound
                                function (allow-list, verdicts, plan, start, reply); prints the reply
@@ -53,7 +55,7 @@ function readPlan(file: string): PlanResult & { written?: unknown } {
 
 function printIssues(file: string, kind: 'error' | 'warning', issues: readonly PlanIssue[]): void {
   const name = relative(process.cwd(), file) || file;
-  for (const issue of issues) console.error(`${name}: ${kind}: ${formatIssues([issue])}`);
+  for (const issue of issues) console.error(printable(`${name}: ${kind}: ${formatIssues([issue])}`));
 }
 
 async function validate(files: string[]): Promise<number> {
@@ -232,9 +234,9 @@ async function run(argv: string[]): Promise<number> {
     return await main(argv);
   } catch (error) {
     if (!(error instanceof OnrampError)) throw error;
-    console.error(`error: ${error.name}: ${error.message}`);
+    console.error(printable(`error: ${error.name}: ${error.message}`));
     const issues = (error as { issues?: PlanIssue[] }).issues ?? [];
-    for (const issue of issues) console.error(`  ${formatIssues([issue])}`);
+    for (const issue of issues) console.error(printable(`  ${formatIssues([issue])}`));
     return 1;
   }
 }

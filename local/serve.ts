@@ -129,9 +129,9 @@ or signed with openssl alone:
   curl -i ${api}/onboardings -H 'content-type: application/json' \\
     -H "webhook-id: $id" -H "webhook-timestamp: $ts" -H "webhook-signature: v1,$sig" --data-binary @"$body"
 
-Read its status (GET is signed too, over an empty body):
+Read its status (a GET signs its request line, GET /onboardings/ONBOARDING_ID):
 
-  curl -s ${api}/onboardings/ONBOARDING_ID $(npx onramp sign)
+  url=${api}/onboardings/ONBOARDING_ID; curl -s "$url" $(npx onramp sign "$url")
 
 Ctrl-C stops (the onboardings are in memory and end with it).
 `;

@@ -3,15 +3,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
-import { standardSecret } from '#core/webhook-signature';
+import { signedPayload, standardSecret } from '#core/webhook-signature';
 
 /** Where `onramp serve` keeps the local secrets, so they survive restarts. */
 export const LOCAL_SECRETS_FILE = fileURLToPath(new URL('../.onramp/secrets.json', import.meta.url));
 
-/** The three Standard Webhooks headers for `body`, signed with `secret` by the specification's library. */
+/**
+ * The three Standard Webhooks headers for `payload`, signed with `secret` by the specification's
+ * library: a request's body, or for a GET its request line ({@link readPayload}).
+ */
 export function webhookHeaders(
   secret: string,
-  body: string | Buffer,
+  payload: string | Buffer,
   options: { id?: string; at?: Date } = {},
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const id = options.id ?? `msg_${randomUUID()}`;
@@ -19,8 +22,21 @@ export function webhookHeaders(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(standardSecret(secret)).sign(id, at, body),
+    'webhook-signature': new Webhook(standardSecret(secret)).sign(id, at, payload),
   };
+}
+
+/**
+ * What a GET of `url` signs: its request line, `GET <path>` and `?<query>` when it has one, as
+ * the URL spells them (not normalized: the API checks the characters it receives). `url` is a
+ * full URL (`http://127.0.0.1:4000/onboardings?status=active`) or a path (`/onboardings/ID`).
+ */
+export function readPayload(url: string): string {
+  const target = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(url)?.[1] ?? url.split('#')[0]!;
+  const at = target.indexOf('?');
+  const rawPath = (at === -1 ? target : target.slice(0, at)) || '/';
+  const rawQueryString = at === -1 ? '' : target.slice(at + 1);
+  return signedPayload({ method: 'GET', rawPath, rawQueryString, body: '' });
 }
 
 /**
@@ -39,20 +55,31 @@ export function readWebhookSecret(file: string): string {
   return text;
 }
 
+/** A URL to sign a GET of, rather than a file whose bytes a POST sends. */
+const URL_ARGUMENT = /^https?:\/\//i;
+
 /**
- * `onramp sign [--secret-file F] [--id ID] [FILE]`: prints curl's arguments for the three headers
- * that sign FILE's bytes (no FILE: an empty body, as a GET has), for
- * `curl … $(npx onramp sign plan.json) --data-binary @plan.json`.
+ * `onramp sign [--secret-file F] [--id ID] FILE|URL`: prints curl's arguments for the three
+ * headers that sign FILE's bytes, for `curl … $(npx onramp sign plan.json) --data-binary @plan.json`,
+ * or a GET of URL (its request line: a read has no body to sign), for
+ * `curl "$url" $(npx onramp sign "$url")`.
  * Header values hold no spaces, so the shell's word splitting keeps each argument whole.
  */
 export function signCommand(
   values: { 'secret-file'?: string; id?: string },
-  file: string | undefined,
+  target: string | undefined,
   cwd: string,
 ): number {
+  if (target === undefined) {
+    console.error(
+      'Sign what? A FILE for the body of a POST (`npx onramp sign plan.json`), or the URL of a GET ' +
+        '(`npx onramp sign http://127.0.0.1:4000/onboardings/ID`): a read signs its path and query',
+    );
+    return 2;
+  }
   const secretFile = values['secret-file'] ? resolve(cwd, values['secret-file']) : LOCAL_SECRETS_FILE;
   let secret: string;
-  let body: Buffer;
+  let payload: string | Buffer;
   try {
     secret = readWebhookSecret(secretFile);
   } catch (error) {
@@ -65,13 +92,12 @@ export function signCommand(
     return 2;
   }
   try {
-    // No file: an empty body, as a GET sends.
-    body = file === undefined ? Buffer.alloc(0) : readFileSync(resolve(cwd, file));
+    payload = URL_ARGUMENT.test(target) ? readPayload(target) : readFileSync(resolve(cwd, target));
   } catch (error) {
-    console.error(`Cannot read ${file}: ${(error as Error).message}`);
+    console.error(`Cannot read ${target}: ${(error as Error).message}`);
     return 2;
   }
-  const headers = webhookHeaders(secret, body, values.id ? { id: values.id } : {});
+  const headers = webhookHeaders(secret, payload, values.id ? { id: values.id } : {});
   console.log(
     Object.entries(headers)
       .map(([name, value]) => `-H ${name}:${value}`)

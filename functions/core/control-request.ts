@@ -6,11 +6,11 @@ export type ControlAction = 'pause' | 'resume' | 'cancel';
 /**
  * The body of a pause, resume or cancel request: `{"onboardingId": "<the path's id>", "action":
  * "<pause|resume|cancel>"}`. Standard Webhooks signs the id, the timestamp and the body, never the
- * method or the path. An empty body would make every such request's signature a status read's
- * (whose body is empty too), so the signed headers of a captured `GET /onboardings/{id}` could
- * cancel any onboarding for five minutes; a body naming only the onboarding would let a captured
- * pause be replayed as a cancel once its first delivery failed (a failure frees its webhook-id).
- * A body naming the onboarding and the action binds the signature to exactly that request.
+ * method or the path (a read, which has no body, signs its request line instead). An empty body
+ * would make the signed headers of one onboarding's cancel cancel any other for five minutes; a
+ * body naming only the onboarding would let a captured pause be replayed as a cancel once its
+ * first delivery failed (a failure frees its webhook-id). A body naming the onboarding and the
+ * action binds the signature to exactly that request.
  */
 const controlBodySchema = z.strictObject({
   onboardingId: z.string().min(1),

@@ -18,9 +18,10 @@ import {
 } from '#core/errors';
 import { listCursorKey, onboardingListView, parseListQuery } from '#core/onboarding-list';
 import { onboardingStatusView } from '#core/onboarding-status';
-import { verifyWebhookSignature } from '#core/webhook-signature';
+import { slug } from '#core/plan';
+import { signatureHeaders, signedPayload, verifyWebhookSignature } from '#core/webhook-signature';
 import { cancelOnboarding, pauseOnboarding, resumeOnboarding } from './onboarding-controls.ts';
-import { HttpProblem, jsonResponse, mediaType, requestBody } from './shared/http.ts';
+import { checkBodySize, HttpProblem, jsonResponse, mediaType, utf8RequestBody } from './shared/http.ts';
 import { logger } from './shared/logger.ts';
 import { store } from './shared/store.ts';
 import { startOnboarding } from './start-onboarding.ts';
@@ -44,7 +45,7 @@ interface Outcome {
  * A delivery is acted on once per `webhook-id` (Standard Webhooks' idempotency key), for a day:
  * a redelivery gets the first answer again without acting, and the same id on another route,
  * onboarding or body is refused. That also stops a captured request (its id is signed) from being
- * replayed against another onboarding: the path is not part of the signature.
+ * replayed against another onboarding: a change signs its body, not its path.
  */
 const deliveries = new IdempotencyConfig({
   eventKeyJmesPath: 'webhookId',
@@ -68,11 +69,30 @@ export async function handler(
   context?: Context,
 ): Promise<APIGatewayProxyResultV2> {
   try {
-    const body = requestBody(event);
+    checkBodySize(event);
+    // An unsigned request is refused as unsigned, whatever its body holds.
+    const signing = signatureHeaders(event.headers);
+    if (!signing.ok) throw new HttpProblem(401, `The request is not signed as required: ${signing.reason}`);
+    const read = event.requestContext.http.method.toUpperCase() === 'GET';
+    // A read's body is not read: what it signs is its request line.
+    const body = read ? '' : utf8RequestBody(event);
     const secret = await signingSecret.value();
-    const check = verifyWebhookSignature(secret, { headers: event.headers, body });
+    // Standard Webhooks signs only a body, and a read has none: a GET signs its request line
+    // (`GET <rawPath>?<rawQueryString>`, as sent), so the headers of one read cannot read another
+    // onboarding, or the listing, while they are fresh (core/webhook-signature.ts, signedPayload).
+    const payload = signedPayload({
+      method: event.requestContext.http.method,
+      rawPath: event.rawPath,
+      rawQueryString: event.rawQueryString,
+      body,
+    });
+    const check = verifyWebhookSignature(secret, { headers: signing.headers, payload });
     if (!check.ok) throw new HttpProblem(401, `The request is not signed as required: ${check.reason}`);
     const onboardingId = event.pathParameters?.id;
+    // An id no onboarding can have (a 2,000-character one would fail the table's key limit) is
+    // not looked up: the answer is the one an unknown id gets, before the store is reached.
+    if (onboardingId !== undefined && !slug.safeParse(onboardingId).success)
+      return jsonResponse(404, { error: 'OnboardingNotFound', message: notAnOnboardingId(onboardingId) });
 
     if (event.routeKey === 'GET /onboardings') return jsonResponse(200, await list(event, secret));
     if (event.routeKey === 'GET /onboardings/{id}') return jsonResponse(200, await status(onboardingId!));
@@ -89,12 +109,23 @@ export async function handler(
     const delivery = { webhookId: check.webhookId, routeKey: event.routeKey, onboardingId, body };
     const outcome = (await actOnce(delivery)) as Outcome & { redelivered?: boolean };
     const { redelivered, ...answer } = outcome;
-    // A redelivered start changes nothing: it gets the onboarding, with 200 rather than 202.
+    // A redelivered start changes nothing: it gets the onboarding, with 200 rather than 202, and
+    // the first answer otherwise as it was, except that it says it created nothing.
     const statusCode = redelivered && answer.statusCode === 202 ? 200 : answer.statusCode;
-    return jsonResponse(statusCode, answer.body, locationOf(event, answer.body));
+    const answerBody =
+      redelivered && 'created' in answer.body ? { ...answer.body, created: false } : answer.body;
+    return jsonResponse(statusCode, answerBody, locationOf(event, answerBody));
   } catch (error) {
     return problemResponse(error, event);
   }
+}
+
+/** Why no onboarding has this id, without echoing an id too long to be one. */
+function notAnOnboardingId(id: string): string {
+  const rule = 'an onboarding id is lowercase letters, digits and dashes, at most 63 characters';
+  return id.length > 63
+    ? `No onboarding has an id of ${id.length} characters: ${rule}`
+    : `No onboarding with id ${JSON.stringify(id)}: ${rule}`;
 }
 
 /**
@@ -124,7 +155,12 @@ async function perform({ routeKey, onboardingId, webhookId, body }: Delivery): P
       });
       return {
         statusCode: started.created ? 202 : 200,
-        body: { onboardingId: started.onboardingId, created: started.created },
+        body: {
+          onboardingId: started.onboardingId,
+          created: started.created,
+          // What `onramp validate` would warn of: the plan started, but may not work out as written.
+          ...(started.warnings.length > 0 ? { warnings: started.warnings } : {}),
+        },
       };
     }
     case 'POST /onboardings/{id}/pause':
@@ -186,6 +222,15 @@ function requireJson(event: APIGatewayProxyEventV2, body: string): void {
     throw new HttpProblem(
       415,
       `The body must be application/json, got ${type ? `"${type}"` : 'no content-type'}`,
+    );
+  // A leading byte order mark is refused rather than skipped. It cannot be stripped before the
+  // signature is checked (the signature covers the bytes as sent, BOM included); skipped after, it
+  // would make onramp read JSON that JSON.parse, and most parsers, refuse (RFC 8259 forbids
+  // sending one). Telling the sender is the fix that works with every receiver.
+  if (body.startsWith('\uFEFF'))
+    throw new HttpProblem(
+      400,
+      'The body starts with a byte order mark (EF BB BF): send the JSON without it, as RFC 8259 requires',
     );
   try {
     JSON.parse(body);

@@ -1,5 +1,5 @@
 import { clock } from '#adapters/clock';
-import { PlanInvalid } from '#core/errors';
+import { PlanInvalid, type PlanIssue } from '#core/errors';
 import type { Onboarding } from '#core/onboarding';
 import { slug } from '#core/plan';
 import { digestOf } from '#core/plan-digest';
@@ -26,6 +26,8 @@ export interface StartResult {
   /** False when this onboarding existed already with the same plan: nothing new was started. */
   created: boolean;
   executionArn: string;
+  /** What the plan asks that may not work out (as `onramp validate` warns): it started all the same. */
+  warnings: PlanIssue[];
 }
 
 /**
@@ -50,7 +52,7 @@ export async function startOnboarding({
     ...(deliveryId ? { idFrom: { deliveryId } } : {}),
   });
   if (!result.ok) throw new PlanInvalid(result.issues);
-  const { plan } = result;
+  const { plan, warnings } = result;
 
   const draft: Onboarding = {
     id: plan.id,
@@ -68,9 +70,14 @@ export async function startOnboarding({
   // execution to stop: the execution starts, and Accept, finding it cancelled, ends it at once.
   if (onboarding.status !== 'pending') {
     logger.info('onboarding start requested again', { onboardingId: plan.id, status: onboarding.status });
-    return { onboardingId: onboarding.id, created, executionArn: workflow.executionArn(onboarding.id) };
+    return {
+      onboardingId: onboarding.id,
+      created,
+      executionArn: workflow.executionArn(onboarding.id),
+      warnings,
+    };
   }
   const { started, executionArn } = await workflow.start(onboarding.id);
   logger.info('onboarding start requested', { onboardingId: plan.id, created, started });
-  return { onboardingId: onboarding.id, created, executionArn };
+  return { onboardingId: onboarding.id, created, executionArn, warnings };
 }

@@ -42,10 +42,21 @@ export function apiEvent(
   };
 }
 
-/** The Standard Webhooks headers for a body, signed with `secret` by the specification's library. */
+/**
+ * What a GET signs in place of a body (it has none): its request line, `GET <rawPath>` and
+ * `?<rawQueryString>` when there is a query, as sent.
+ */
+export function requestLine(event: Pick<APIGatewayProxyEventV2, 'rawPath' | 'rawQueryString'>): string {
+  return `GET ${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+}
+
+/**
+ * The Standard Webhooks headers for a payload (a body, or a GET's {@link requestLine}), signed with
+ * `secret` by the specification's library.
+ */
 export function signed(
   secret: string,
-  body: string,
+  payload: string,
   options: { id?: string; at?: Date } = {},
 ): Record<string, string> {
   const id = options.id ?? `msg_${randomUUID()}`;
@@ -53,6 +64,6 @@ export function signed(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, at, body),
+    'webhook-signature': new Webhook(secret).sign(id, at, payload),
   };
 }

@@ -66,7 +66,8 @@ async function status(): Promise<{ view: OnboardingStatusView; body: string }> {
     handler(
       apiEvent('GET /onboardings/{id}', {
         pathParameters: { id },
-        headers: signed(runtime.secrets.webhook, ''),
+        // A read signs its request line.
+        headers: signed(runtime.secrets.webhook, `GET /onboardings/${id}`),
       }),
       lambdaContext('IntegrationApi', Date.now() + 30_000),
     ),

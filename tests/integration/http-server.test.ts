@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clock, runWithClock, VirtualClock } from '#adapters/clock';
 import { API_GATEWAY_BODY_LIMIT, type EdgeRoute, type LocalHttpApi, startHttpApi } from '#local/http-server';
 import type { ReceivedEmail } from '#local/mailbox';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
-import { webhookHeaders } from '#local/sign-webhook';
+import { readPayload, webhookHeaders } from '#local/sign-webhook';
 import { examplePlan } from './helpers.ts';
 
 /** A route whose function answers with what it was given, so the test can see the event. */
@@ -192,12 +193,13 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
     await runtime?.stop();
   });
 
+  /** A POST signed over its body, or without one a GET signed over its request line. */
   const signedRequest = (path: string, body?: string, secret = runtime.secrets.webhook) =>
     fetch(`${runtime.http.endpoint}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...webhookHeaders(secret, body ?? ''),
+        ...webhookHeaders(secret, body ?? readPayload(path)),
       },
       ...(body === undefined ? {} : { body }),
     });
@@ -265,6 +267,41 @@ describe('the local runtime’s HTTP API, as `npm run serve` runs it', () => {
 
     expect(forged.status).toBe(401);
     expect(runtime.stepFunctions.executions.size).toBe(before);
+  });
+
+  it('a start whose bytes are not UTF-8, signed over those bytes: 400 saying so, starting nothing', async () => {
+    const before = runtime.stepFunctions.executions.size;
+    const text = JSON.stringify({ ...examplePlan(), id: 'http-not-utf8' });
+    const bytes = Buffer.from(text.replace('"title":"', '"title":"\xff\xc3'), 'latin1');
+    const id = 'msg_not_utf8';
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const key = Buffer.from(runtime.secrets.webhook.replace(/^whsec_/, ''), 'base64');
+    const signature = createHmac('sha256', key)
+      .update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), bytes]))
+      .digest('base64');
+    const response = await fetch(`${runtime.http.endpoint}/onboardings`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': timestamp,
+        'webhook-signature': `v1,${signature}`,
+      },
+      body: bytes,
+    });
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'The body must be UTF-8 JSON: it holds bytes that are not UTF-8',
+    );
+    expect(runtime.stepFunctions.executions.size).toBe(before);
+  });
+
+  it('the signed headers of one status read do not read another path: 401', async () => {
+    const headers = webhookHeaders(runtime.secrets.webhook, readPayload('/onboardings/one'));
+    const response = await fetch(`${runtime.http.endpoint}/onboardings/another`, { headers });
+
+    expect(response.status).toBe(401);
   });
 
   it('answers 404 Not Found for a route the edge manifest does not have', async () => {

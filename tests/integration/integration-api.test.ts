@@ -1,10 +1,12 @@
+import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanInput } from '#core/plan';
 import { lambdaContext } from '#local/http-server';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
-import { apiEvent, signed } from './api-events.ts';
+import { apiEvent, requestLine, signed } from './api-events.ts';
 import { examplePlan, until, untilStopped } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -24,7 +26,10 @@ afterAll(async () => {
 
 type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, unknown> };
 
-/** Sends a request to the integration API as API Gateway would; signed with the stack's secret unless told otherwise. */
+/**
+ * Sends a request to the integration API as API Gateway would; signed with the stack's secret
+ * unless told otherwise: over its body, or a GET over its request line.
+ */
 async function send(
   routeKey: string,
   options: {
@@ -38,24 +43,61 @@ async function send(
   const control = routeKey.startsWith('POST /onboardings/{id}/') && options.id !== undefined;
   const action = routeKey.split('/').at(-1);
   const body = options.body ?? (control ? JSON.stringify({ onboardingId: options.id, action }) : '');
+  const event = apiEvent(routeKey, {
+    ...(options.id ? { pathParameters: { id: options.id } } : {}),
+    ...(body ? { body } : {}),
+  });
   const signature =
     options.sign === false
       ? {}
-      : signed(options.sign?.secret ?? runtime.secrets.webhook, body, {
-          ...(options.sign?.id ? { id: options.sign.id } : {}),
-          ...(options.sign?.at ? { at: options.sign.at } : {}),
-        });
-  const result = await call(
-    apiEvent(routeKey, {
-      ...(options.id ? { pathParameters: { id: options.id } } : {}),
-      headers: {
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...signature,
-        ...options.headers,
-      },
-      ...(body ? { body } : {}),
-    }),
-  );
+      : signed(
+          options.sign?.secret ?? runtime.secrets.webhook,
+          routeKey.startsWith('GET ') ? requestLine(event) : body,
+          {
+            ...(options.sign?.id ? { id: options.sign.id } : {}),
+            ...(options.sign?.at ? { at: options.sign.at } : {}),
+          },
+        );
+  event.headers = {
+    ...event.headers,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+    ...signature,
+    ...options.headers,
+  };
+  const result = await call(event);
+  return {
+    status: result.statusCode ?? 200,
+    body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
+    headers: result.headers ?? {},
+  };
+}
+
+/**
+ * A start whose body API Gateway hands over base64-encoded (bytes it does not pass as text: not
+ * UTF-8, compressed, or not a text type), signed over those bytes exactly as sent: HMAC-SHA256 of
+ * `id.timestamp.` and the bytes, which the Standard Webhooks library (it signs strings) cannot do.
+ */
+async function sendBytes(
+  bytes: Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  options: { sign?: false } = {},
+): Promise<Answer> {
+  const id = `msg_bytes_${Math.random().toString(36).slice(2)}`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(runtime.secrets.webhook.replace(/^whsec_/, ''), 'base64');
+  const signature = createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), bytes]))
+    .digest('base64');
+  const event = apiEvent(startRoute, { headers });
+  event.headers = {
+    ...event.headers,
+    ...(options.sign === false
+      ? {}
+      : { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` }),
+  };
+  event.body = bytes.toString('base64');
+  event.isBase64Encoded = true;
+  const result = await call(event);
   return {
     status: result.statusCode ?? 200,
     body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
@@ -104,7 +146,9 @@ describe('POST /onboardings', () => {
     const again = await send(startRoute, { body, sign: { id: 'msg_redelivered' } });
 
     expect([first.status, again.status]).toEqual([202, 200]);
-    expect(again.body.onboardingId).toBe('api-redelivered');
+    expect(first.body.created).toBe(true);
+    // The first answer again, except that the redelivery created nothing.
+    expect(again.body).toEqual({ ...first.body, created: false });
     const kickoffs = (await runtime.store.listEmails('api-redelivered')).filter((e) => e.kind === 'kickoff');
     expect(kickoffs.map((e) => e.role).sort()).toEqual(['owner', 'partner']);
   });
@@ -122,6 +166,30 @@ describe('POST /onboardings', () => {
     for (const id of [first.body.onboardingId, other.body.onboardingId] as string[]) {
       runtime.stepFunctions.get(id).abort();
     }
+  });
+
+  it("passes on the plan's capacity warnings in the 202, as `onramp validate` prints them", async () => {
+    const plan = planWithId('api-warned', { ramp: { ...examplePlan().ramp, targetWeeklyVolume: 1 } });
+    runtime.simulation.play(plan.id!, SCENARIOS.steady!);
+    const answer = await send(startRoute, { body: JSON.stringify(plan) });
+    runtime.stepFunctions.get('api-warned').abort();
+
+    expect(answer.status).toBe(202);
+    expect(answer.body.warnings).toEqual([
+      {
+        path: 'tasks',
+        message: expect.stringMatching(/^7 tasks \(.+\) cannot be released within 8 weeks at 1 hours a week/),
+      },
+    ]);
+  });
+
+  it('says nothing of warnings when the plan has none', async () => {
+    const { id: _, ...plan } = examplePlan();
+    const answer = await send(startRoute, { body: JSON.stringify({ ...plan, title: 'No warnings' }) });
+    runtime.stepFunctions.get(answer.body.onboardingId as string).abort();
+
+    expect(answer.status).toBe(202);
+    expect(answer.body).not.toHaveProperty('warnings');
   });
 
   it('refuses the same webhook-id with another body (409), acting on neither twice', async () => {
@@ -237,6 +305,101 @@ describe('requests that are refused change nothing', () => {
     await expectNothingStarted('api-refused');
   });
 
+  it.each([
+    ['with letters after it', (ts: string) => `${ts}abc`],
+    ['with leading zeros', (ts: string) => `000${ts}`],
+    ['sent twice (API Gateway joins them with a comma)', (ts: string) => `${ts},${ts}`],
+    ['followed by a list', (ts: string) => `${ts},1`],
+  ])('a webhook-timestamp %s: 401, though the signature over it matches', async (_, change) => {
+    const headers = signed(runtime.secrets.webhook, body);
+    headers['webhook-timestamp'] = change(headers['webhook-timestamp']!);
+    const answer = await send(startRoute, { body, sign: false, headers });
+    expect(answer.status).toBe(401);
+    expect(answer.body.message).toMatch(/^The request is not signed as required: webhook-timestamp must be /);
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a webhook-timestamp in milliseconds: 401 saying seconds', async () => {
+    const headers = signed(runtime.secrets.webhook, body);
+    headers['webhook-timestamp'] = String(Date.now());
+    const answer = await send(startRoute, { body, sign: false, headers });
+    expect(answer).toMatchObject({
+      status: 401,
+      body: {
+        message:
+          'The request is not signed as required: webhook-timestamp must be in seconds since the epoch, not milliseconds',
+      },
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('bytes that are not UTF-8 in a title, signed over the bytes as sent: 400 saying so, not a signature mismatch', async () => {
+    const bytes = Buffer.from(body.replace('"title":"', '"title":"\xff\xc3'), 'latin1');
+    const answer = await sendBytes(bytes);
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { message: 'The body must be UTF-8 JSON: it holds bytes that are not UTF-8' },
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a Latin-1 body declared as such: 415 saying the body must be UTF-8', async () => {
+    const latin1 = Buffer.from(
+      JSON.stringify(planWithId('api-refused', { title: 'Comptabilité' })),
+      'latin1',
+    );
+    const answer = await sendBytes(latin1, { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(answer).toMatchObject({
+      status: 415,
+      body: { message: 'The body must be UTF-8 JSON: charset iso-8859-1 is not supported' },
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a gzip-compressed body: 415 asking for it uncompressed', async () => {
+    const answer = await sendBytes(gzipSync(body), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
+    expect(answer).toMatchObject({
+      status: 415,
+      body: { message: 'Content-Encoding gzip is not supported: send the JSON uncompressed' },
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('bytes that are not UTF-8, unsigned: 401 as unsigned, the body unread', async () => {
+    const answer = await sendBytes(Buffer.from([0x7b, 0xff, 0xc3, 0x7d]), undefined, { sign: false });
+    expect(answer.status).toBe(401);
+    expect(answer.body.message).toMatch(/missing header webhook-id/);
+  });
+
+  it('a body that starts with a byte order mark: 400 saying so', async () => {
+    const answer = await send(startRoute, { body: `\uFEFF${body}` });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: {
+        message:
+          'The body starts with a byte order mark (EF BB BF): send the JSON without it, as RFC 8259 requires',
+      },
+    });
+    await expectNothingStarted('api-refused');
+  });
+
+  it('a body of exactly 256 KB, base64-encoded: accepted, not counted over the limit', async () => {
+    const plan = JSON.stringify(planWithId('api-exactly-256k'));
+    // Whitespace after the JSON: the plan as it is, the body at the limit to the byte.
+    const exact = Buffer.from(plan + ' '.repeat(256 * 1024 - Buffer.byteLength(plan)));
+    expect(exact.length).toBe(262_144);
+    runtime.simulation.play('api-exactly-256k', SCENARIOS.steady!);
+    const answer = await sendBytes(exact);
+    runtime.stepFunctions.get('api-exactly-256k').abort();
+    expect(answer.status).toBe(202);
+
+    const over = await sendBytes(Buffer.concat([exact, Buffer.from(' ')]));
+    expect(over.status).toBe(413);
+  });
+
   it('a bad plan: 422 with every problem and its path', async () => {
     const bad = { ...planWithId('api-refused'), weeks: 0, tasks: [{ id: 'Not A Slug' }] };
     const answer = await send(startRoute, { body: JSON.stringify(bad) });
@@ -281,6 +444,92 @@ describe('GET /onboardings/{id}', () => {
     const unknown = await send('GET /onboardings/{id}', { id: 'no-such-onboarding' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toBe('OnboardingNotFound');
+  });
+});
+
+describe('a read signs its request line (it has no body)', () => {
+  it('the signed headers of one status read do not read another onboarding or the listing: 401', async () => {
+    const headers = signed(runtime.secrets.webhook, 'GET /onboardings/api-status');
+    const own = await send('GET /onboardings/{id}', { id: 'api-status', sign: false, headers });
+    const other = await send('GET /onboardings/{id}', { id: 'api-started', sign: false, headers });
+    const listing = await call(
+      apiEvent('GET /onboardings', { queryStringParameters: { status: 'active' }, headers }),
+    );
+
+    expect(own.status).toBe(200);
+    expect(other).toMatchObject({
+      status: 401,
+      body: {
+        message: 'The request is not signed as required: webhook-signature does not match the request',
+      },
+    });
+    expect(listing.statusCode).toBe(401);
+  });
+
+  it('the signed headers of one listing do not read another status or page: 401', async () => {
+    const query = { status: 'active', limit: '1' };
+    const headers = signed(runtime.secrets.webhook, 'GET /onboardings?status=active&limit=1');
+    const read = (queryStringParameters: Record<string, string>) =>
+      call(apiEvent('GET /onboardings', { queryStringParameters, headers }));
+
+    expect((await read(query)).statusCode).toBe(200);
+    expect((await read({ status: 'completed', limit: '1' })).statusCode).toBe(401);
+    expect((await read({ status: 'active', limit: '2' })).statusCode).toBe(401);
+  });
+
+  it('a read signed over the empty body, as a body-only signature would be: 401', async () => {
+    const headers = signed(runtime.secrets.webhook, '');
+    const answer = await send('GET /onboardings/{id}', { id: 'api-status', sign: false, headers });
+    expect(answer.status).toBe(401);
+  });
+});
+
+describe('an id no onboarding can have is refused before the store is read', () => {
+  const long = 'a'.repeat(2050);
+
+  it.each(['pause', 'resume', 'cancel'])(
+    'POST /onboardings/{2,050 characters}/%s, signed and named in its body: 404',
+    async (action) => {
+      const answer = await send(`POST /onboardings/{id}/${action}`, { id: long });
+      expect(answer).toEqual({
+        status: 404,
+        headers: expect.any(Object),
+        body: {
+          error: 'OnboardingNotFound',
+          message:
+            'No onboarding has an id of 2050 characters: an onboarding id is lowercase letters, digits and dashes, at most 63 characters',
+        },
+      });
+    },
+  );
+
+  it('GET /onboardings/{2,050 characters}: 404', async () => {
+    const answer = await send('GET /onboardings/{id}', { id: long });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toBe('OnboardingNotFound');
+  });
+
+  it('an id of 64 characters, one over the longest an id can be: 404', async () => {
+    const answer = await send('GET /onboardings/{id}', { id: 'a'.repeat(64) });
+    expect(answer.status).toBe(404);
+    expect(answer.body.message).toMatch(/^No onboarding has an id of 64 characters/);
+  });
+
+  it('an id in capitals: 404 naming it', async () => {
+    const answer = await send('POST /onboardings/{id}/pause', { id: 'API-Started' });
+    expect(answer).toMatchObject({
+      status: 404,
+      body: {
+        error: 'OnboardingNotFound',
+        message:
+          'No onboarding with id "API-Started": an onboarding id is lowercase letters, digits and dashes, at most 63 characters',
+      },
+    });
+  });
+
+  it('still refuses one unsigned as unsigned: 401', async () => {
+    const answer = await send('POST /onboardings/{id}/cancel', { id: long, sign: false });
+    expect(answer.status).toBe(401);
   });
 });
 
@@ -374,11 +623,13 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     runtime.stepFunctions.get('api-replay-target').abort();
   });
 
-  it('refuses the signed headers of a status read replayed as a cancel: its empty body names nothing', async () => {
+  it('refuses the signed headers of a status read replayed as a cancel: they sign the read', async () => {
     const plan = planWithId('api-replay-status');
     runtime.simulation.play(plan.id!, SCENARIOS.silent!);
     await send(startRoute, { body: JSON.stringify(plan) });
-    const headers = signed(runtime.secrets.webhook, '', { id: 'msg_captured_status' });
+    const headers = signed(runtime.secrets.webhook, 'GET /onboardings/api-replay-status', {
+      id: 'msg_captured_status',
+    });
     const read = await send('GET /onboardings/{id}', { id: 'api-replay-status', sign: false, headers });
     const asCancel = await send('POST /onboardings/{id}/cancel', {
       id: 'api-replay-status',
@@ -388,7 +639,8 @@ describe('POST /onboardings/{id}/pause | resume | cancel', () => {
     });
 
     expect(read.status).toBe(200);
-    expect(asCancel.status).toBe(400);
+    // Signed over the read's request line, not over the empty body the cancel sends.
+    expect(asCancel.status).toBe(401);
     expect((await runtime.store.getOnboarding('api-replay-status')).status).not.toBe('cancelled');
     runtime.stepFunctions.get('api-replay-status').abort();
   });

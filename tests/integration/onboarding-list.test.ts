@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanInput } from '#core/plan';
 import { lambdaContext } from '#local/http-server';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
-import { apiEvent, signed } from './api-events.ts';
+import { apiEvent, requestLine, signed } from './api-events.ts';
 import { deferred, examplePlan, withDeadline } from './helpers.ts';
 
 let runtime: LocalRuntime;
@@ -26,23 +26,24 @@ const activeIds = ['list-first', 'list-second', 'list-third', 'list-fourth', 'li
 const cancelledId = 'list-cancelled';
 const planFor = (id: string): PlanInput => ({ ...examplePlan(), id, title: `Listing test ${id}` });
 
-/** Sends a request to the integration API as API Gateway would; signed over the empty body unless told not to. */
+/** Sends a request to the integration API as API Gateway would; signed (a GET over its request line) unless told not to. */
 async function send(
   routeKey: string,
   options: { query?: Record<string, string>; id?: string; body?: string; sign?: false } = {},
 ): Promise<Answer> {
   const body = options.body ?? '';
-  const result = await call(
-    apiEvent(routeKey, {
-      ...(options.query ? { queryStringParameters: options.query } : {}),
-      ...(options.id ? { pathParameters: { id: options.id } } : {}),
-      headers: {
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...(options.sign === false ? {} : signed(runtime.secrets.webhook, body)),
-      },
-      ...(body ? { body } : {}),
-    }),
-  );
+  const event = apiEvent(routeKey, {
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.id ? { pathParameters: { id: options.id } } : {}),
+    ...(body ? { body } : {}),
+  });
+  const payload = routeKey.startsWith('GET ') ? requestLine(event) : body;
+  event.headers = {
+    ...event.headers,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+    ...(options.sign === false ? {} : signed(runtime.secrets.webhook, payload)),
+  };
+  const result = await call(event);
   return {
     status: result.statusCode ?? 200,
     body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
@@ -150,7 +151,7 @@ describe('GET /onboardings', () => {
   });
 
   it('is served by the local HTTP API as by API Gateway: the route, its query string, the signature', async () => {
-    const headers = signed(runtime.secrets.webhook, '');
+    const headers = signed(runtime.secrets.webhook, 'GET /onboardings?status=active&limit=1');
     const response = await fetch(`${runtime.http.endpoint}/onboardings?status=active&limit=1`, { headers });
     const page = (await response.json()) as Page;
 

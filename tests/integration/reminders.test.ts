@@ -171,7 +171,8 @@ describe('a partner silent after week 1: reminded, then named to the owner, and 
       handler(
         apiEvent('GET /onboardings/{id}', {
           pathParameters: { id },
-          headers: signed(runtime.secrets.webhook, ''),
+          // A read signs its request line.
+          headers: signed(runtime.secrets.webhook, `GET /onboardings/${id}`),
         }),
         lambdaContext('IntegrationApi', Date.now() + 30_000),
       ),

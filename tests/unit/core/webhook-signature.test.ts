@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { standardSecret, verifyWebhookSignature } from '#core/webhook-signature';
+import { signedPayload, standardSecret, verifyWebhookSignature } from '#core/webhook-signature';
 
 // The Standard Webhooks specification's own test vector.
 const VECTOR = {
@@ -28,7 +28,7 @@ describe('verifyWebhookSignature', () => {
 
   it('accepts the specification test vector and returns the webhook id', () => {
     const headers = headersOf(VECTOR.id, VECTOR.timestamp, VECTOR.signature);
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body })).toEqual({
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body })).toEqual({
       ok: true,
       webhookId: VECTOR.id,
     });
@@ -36,14 +36,14 @@ describe('verifyWebhookSignature', () => {
 
   it('accepts one good signature among several (secret rotation sends both)', () => {
     const headers = headersOf(VECTOR.id, VECTOR.timestamp, `v1,Zm9yZ2Vk ${VECTOR.signature}`);
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body }).ok).toBe(true);
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body }).ok).toBe(true);
   });
 
   it('accepts a secret without the whsec_ prefix, as Secrets Manager generates it', () => {
     const headers = headersOf(VECTOR.id, VECTOR.timestamp, VECTOR.signature);
     const bare = VECTOR.secret.replace(/^whsec_/, '');
     expect(standardSecret(bare)).toBe(VECTOR.secret);
-    expect(verifyWebhookSignature(bare, { headers, body: VECTOR.body }).ok).toBe(true);
+    expect(verifyWebhookSignature(bare, { headers, payload: VECTOR.body }).ok).toBe(true);
   });
 
   it.each([
@@ -55,7 +55,7 @@ describe('verifyWebhookSignature', () => {
   ])('refuses %s', (_, change) => {
     const { id, timestamp, signature, body } = { ...VECTOR, ...change };
     expect(
-      verifyWebhookSignature(VECTOR.secret, { headers: headersOf(id, timestamp, signature), body }),
+      verifyWebhookSignature(VECTOR.secret, { headers: headersOf(id, timestamp, signature), payload: body }),
     ).toEqual({
       ok: false,
       reason: 'webhook-signature does not match the request',
@@ -66,7 +66,7 @@ describe('verifyWebhookSignature', () => {
     const other = new Webhook(`whsec_${Buffer.from('another secret of 24 bytes').toString('base64')}`);
     const signature = other.sign(VECTOR.id, new Date(VECTOR.timestamp * 1000), VECTOR.body);
     const headers = headersOf(VECTOR.id, VECTOR.timestamp, signature);
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body }).ok).toBe(false);
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body }).ok).toBe(false);
   });
 
   it.each([
@@ -76,7 +76,7 @@ describe('verifyWebhookSignature', () => {
     const when = new Date((VECTOR.timestamp + offset) * 1000);
     const signature = new Webhook(VECTOR.secret).sign(VECTOR.id, when, VECTOR.body);
     const headers = headersOf(VECTOR.id, VECTOR.timestamp + offset, signature);
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body })).toEqual({
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body })).toEqual({
       ok: false,
       reason,
     });
@@ -86,23 +86,85 @@ describe('verifyWebhookSignature', () => {
     const when = new Date((VECTOR.timestamp - 299) * 1000);
     const signature = new Webhook(VECTOR.secret).sign(VECTOR.id, when, VECTOR.body);
     const headers = headersOf(VECTOR.id, VECTOR.timestamp - 299, signature);
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body }).ok).toBe(true);
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body }).ok).toBe(true);
   });
 
   it('names every missing header', () => {
-    expect(verifyWebhookSignature(VECTOR.secret, { headers: { 'webhook-id': VECTOR.id }, body: '' })).toEqual(
-      {
-        ok: false,
-        reason: 'missing header webhook-timestamp, webhook-signature',
-      },
-    );
+    expect(
+      verifyWebhookSignature(VECTOR.secret, { headers: { 'webhook-id': VECTOR.id }, payload: '' }),
+    ).toEqual({
+      ok: false,
+      reason: 'missing header webhook-timestamp, webhook-signature',
+    });
   });
 
-  it('refuses a timestamp that is not a number', () => {
-    const headers = { ...headersOf(VECTOR.id, 0, VECTOR.signature), 'webhook-timestamp': 'yesterday' };
-    expect(verifyWebhookSignature(VECTOR.secret, { headers, body: VECTOR.body })).toEqual({
+  it.each([
+    ['not a number', 'yesterday'],
+    ['a number followed by letters', `${VECTOR.timestamp}abc`],
+    ['a number with leading zeros', `000${VECTOR.timestamp}`],
+    ['a number with a sign', `+${VECTOR.timestamp}`],
+    ['a decimal', `${VECTOR.timestamp}.0`],
+  ])('refuses a timestamp that is %s, though the signature over it matches', (_, timestamp) => {
+    // Signed over the timestamp as sent: only its form is wrong.
+    const signature = new Webhook(VECTOR.secret).sign(
+      VECTOR.id,
+      new Date(VECTOR.timestamp * 1000),
+      VECTOR.body,
+    );
+    const headers = { ...headersOf(VECTOR.id, VECTOR.timestamp, signature), 'webhook-timestamp': timestamp };
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body })).toEqual({
       ok: false,
-      reason: 'webhook-timestamp must be a Unix time in seconds',
+      reason: 'webhook-timestamp must be a Unix time in seconds: digits only, without leading zeros',
     });
+  });
+
+  it.each([
+    ['the header sent twice', `${VECTOR.timestamp},${VECTOR.timestamp}`],
+    ['a list', `${VECTOR.timestamp},1`],
+  ])('refuses %s, joined with a comma', (_, timestamp) => {
+    const headers = {
+      ...headersOf(VECTOR.id, VECTOR.timestamp, VECTOR.signature),
+      'webhook-timestamp': timestamp,
+    };
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp must be one Unix time in seconds, not a list (is the header sent twice?)',
+    });
+  });
+
+  it('refuses a timestamp in milliseconds, saying so', () => {
+    const headers = {
+      ...headersOf(VECTOR.id, VECTOR.timestamp, VECTOR.signature),
+      'webhook-timestamp': `${VECTOR.timestamp}000`,
+    };
+    expect(verifyWebhookSignature(VECTOR.secret, { headers, payload: VECTOR.body })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp must be in seconds since the epoch, not milliseconds',
+    });
+  });
+});
+
+describe('signedPayload: what a request signs', () => {
+  it('is the body of a request that changes something', () => {
+    expect(
+      signedPayload({ method: 'POST', rawPath: '/onboardings', rawQueryString: '', body: '{"a":1}' }),
+    ).toBe('{"a":1}');
+  });
+
+  it('is the request line of a read, which has no body: its path as sent', () => {
+    expect(
+      signedPayload({ method: 'GET', rawPath: '/onboardings/acme-1', rawQueryString: '', body: '' }),
+    ).toBe('GET /onboardings/acme-1');
+  });
+
+  it('is the request line of a read with its query, as sent (not decoded or reordered)', () => {
+    expect(
+      signedPayload({
+        method: 'GET',
+        rawPath: '/onboardings',
+        rawQueryString: 'status=active&limit=10&cursor=a%2Bb',
+        body: 'ignored',
+      }),
+    ).toBe('GET /onboardings?status=active&limit=10&cursor=a%2Bb');
   });
 });

@@ -147,6 +147,31 @@ describe('the request as API Gateway (payload 2.0) hands it to the function', ()
     expect(Buffer.from(event.body!, 'base64')).toEqual(body);
   });
 
+  it.each([
+    [
+      'bytes that are not UTF-8',
+      ['Content-Type', 'application/json'],
+      Buffer.from('{"title":"a\xff\xc3"}', 'latin1'),
+    ],
+    [
+      'Latin-1',
+      ['Content-Type', 'application/json; charset=iso-8859-1'],
+      Buffer.from('{"title":"Café"}', 'latin1'),
+    ],
+    [
+      'a compressed body',
+      ['Content-Type', 'application/json', 'Content-Encoding', 'gzip'],
+      Buffer.from('{}'),
+    ],
+  ])('passes a JSON body of %s base64-encoded, byte for byte, not decoded lossily', (_, rawHeaders, body) => {
+    const event = toApiGatewayEvent(request({ method: 'POST', url: '/onboardings', rawHeaders, body }), {
+      routeKey: 'POST /onboardings',
+    });
+
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body!, 'base64')).toEqual(body);
+  });
+
   it('moves cookies to their own field, one entry per cookie, and drops the cookie header', () => {
     const event = toApiGatewayEvent(
       request({ rawHeaders: ['Cookie', 'a=1; b=2', 'cookie', 'c=3', 'Host', '127.0.0.1:4000'] }),

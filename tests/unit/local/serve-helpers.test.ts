@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RealTimeFeedbackWindows } from '#local/feedback-windows';
 import type { WaitEvent } from '#local/runner';
 import { persistentSecrets } from '#local/serve';
-import { readWebhookSecret, webhookHeaders } from '#local/sign-webhook';
+import { readPayload, readWebhookSecret, signCommand, webhookHeaders } from '#local/sign-webhook';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'onramp-serve-'));
 
@@ -48,6 +48,42 @@ describe('signing a body for curl', () => {
     const headers = webhookHeaders(bare, '');
 
     expect(() => new Webhook(`whsec_${bare}`).verify('', headers)).not.toThrow();
+  });
+
+  it.each([
+    ['http://127.0.0.1:4000/onboardings/acme-1', 'GET /onboardings/acme-1'],
+    ['http://127.0.0.1:4000/onboardings?status=active&limit=10', 'GET /onboardings?status=active&limit=10'],
+    ['http://127.0.0.1:4000/onboardings?', 'GET /onboardings'],
+    ['http://127.0.0.1:4000', 'GET /'],
+    ['/onboardings/acme-1#top', 'GET /onboardings/acme-1'],
+  ])('signs a GET of %s as its request line, as the API checks it', (url, payload) => {
+    expect(readPayload(url)).toBe(payload);
+  });
+
+  it('`onramp sign URL` prints headers signing that GET; without FILE or URL it says what to sign', () => {
+    const dir = folder();
+    const secretFile = join(dir, 'secret.txt');
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    writeFileSync(secretFile, secret);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const url = 'http://127.0.0.1:4000/onboardings/acme-1';
+      expect(signCommand({ 'secret-file': secretFile }, url, dir)).toBe(0);
+      const printed = String(log.mock.calls[0]![0]);
+      const headers = Object.fromEntries(
+        printed.split(' -H ').map((part) => part.replace(/^-H /, '').split(/:(.*)/s).slice(0, 2)),
+      );
+      expect(() =>
+        new Webhook(secret).verify('GET /onboardings/acme-1', headers, { jsonParse: false }),
+      ).not.toThrow();
+
+      expect(signCommand({ 'secret-file': secretFile }, undefined, dir)).toBe(2);
+      expect(String(error.mock.calls[0]![0])).toMatch(/the URL of a GET/);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 
   it('reads the secret from serve’s secrets.json or from a file holding only the secret', () => {
