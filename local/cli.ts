@@ -233,6 +233,11 @@ async function run(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (error) {
+    // An option the command does not take, or one without its value: what is wrong, and the usage.
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
+      console.error(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
     if (!(error instanceof OnrampError)) throw error;
     console.error(printable(`error: ${error.name}: ${error.message}`));
     const issues = (error as { issues?: PlanIssue[] }).issues ?? [];
@@ -244,6 +249,10 @@ async function run(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   muteSdkNodeVersionWarning();
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'start': {
       const { values } = parseArgs({

@@ -71,7 +71,16 @@ function waitAsClockTask(wait: StateDefinition): StateDefinition {
           : { seconds: Seconds };
   // The waiting state goes along too, for whatever the local runtime simulates during the wait.
   const parameters = { ...duration, 'state.$': '$' };
-  return { ...flow, Type: 'Task', Resource: VIRTUAL_CLOCK_ARN, Parameters: parameters, ResultPath: null };
+  return {
+    ...flow,
+    Type: 'Task',
+    Resource: VIRTUAL_CLOCK_ARN,
+    Parameters: parameters,
+    ResultPath: null,
+    // A wait may be held open in real time (`npm run serve` keeps each feedback window open for
+    // people to answer): the interpreter's default of 60 real seconds would fail the execution.
+    TimeoutSeconds: REAL_TIMEOUT_SECONDS,
+  };
 }
 
 /** The Resource of a Task that invokes a Lambda function and then waits for its task token. */

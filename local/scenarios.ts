@@ -50,7 +50,16 @@ const worked = async ({ batch }: CheckIn) => workedTaskIds(await batch());
 
 export const SCENARIOS: Record<string, Scenario> = {
   steady: {
-    description: 'Both sides answer every week and the work is good: the ramp rises a stage a week.',
+    description:
+      'Both sides answer every week and the work is good: the ramp rises a stage a week. References, when the plan lists some, speak well of the partner at once.',
+    // A plan with references (examples/freelance-developer.yaml) starts too: they answer well.
+    references: ({ phase }) =>
+      phase === 'asked'
+        ? {
+            scores: { reliability: 5, quality: 4, communication: 4 },
+            comment: 'Reliable, and kept us informed.',
+          }
+        : undefined,
     owner: () => happyOwner,
     partner: () => happyPartner,
   },

@@ -93,6 +93,17 @@ describe('onramp start', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('Unknown scenario "chaos"; known: steady, bad-week, silent');
   });
+
+  it('prints the usage for --help, and names an option it does not take, without a stack trace', async () => {
+    const help = await onramp(['start', '--help']);
+    const unknown = await onramp(['start', '--weeks', '3']);
+
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('onramp start [--plan FILE]') });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option '--weeks'/);
+    expect(unknown.stderr).toContain('onramp start [--plan FILE]');
+    expect(unknown.stderr).not.toMatch(/\s+at /);
+  });
 });
 
 describe('onramp submit', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Definition,
   loadDefinition,
+  REAL_TIMEOUT_SECONDS,
   substitute,
   VIRTUAL_CLOCK_ARN,
   withVirtualWaits,
@@ -24,7 +25,7 @@ const functions = [
 ];
 
 describe('the local rewrite of Wait states', () => {
-  it('turns a TimestampPath Wait into a virtual-clock Task that evaluates the same path', () => {
+  it('turns a TimestampPath Wait into a virtual-clock Task that evaluates the same path, with no real-time limit', () => {
     const rewritten = withVirtualWaits(tiny({ TimestampPath: '$.until', Comment: 'why' }));
     expect(rewritten.States.Hold).toEqual({
       Type: 'Task',
@@ -32,6 +33,8 @@ describe('the local rewrite of Wait states', () => {
       Resource: VIRTUAL_CLOCK_ARN,
       Parameters: { 'until.$': '$.until', 'state.$': '$' },
       ResultPath: null,
+      // The interpreter would fail a Task after 60 real seconds: `npm run serve` holds waits open longer.
+      TimeoutSeconds: REAL_TIMEOUT_SECONDS,
       Next: 'Act',
     });
   });
