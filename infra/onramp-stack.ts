@@ -63,6 +63,7 @@ export class OnrampStack extends Stack {
     new Monitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
       functions: [...workflow.functions, ...api.functions, ...(inbound ? [inbound.function] : [])],
+      edge: { httpApi: api.httpApi, functions: api.functions },
       failureQueues: inbound
         ? [
             {

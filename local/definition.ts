@@ -8,7 +8,7 @@ const MANIFEST_PATH = fileURLToPath(new URL('../statemachines/onboarding.functio
 export interface WorkflowFunction {
   placeholder: string;
   handler: string;
-  /** What the function needs from its environment (table, mail, workflow…): the CDK stack reads it. */
+  /** What the function needs from its environment and grants (table, outbox, startWorkflow…): the CDK stack reads it. */
   needs: string[];
 }
 

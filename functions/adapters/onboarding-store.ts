@@ -155,6 +155,8 @@ export class OnboardingStore {
           TableName: this.tableName,
           IndexName: STATUS_INDEX,
           KeyConditionExpression: '#status = :status',
+          // The index holds no more than this (its keys and `nonKeyAttributes`, table-definition.ts):
+          // an attribute read here must be added there, or the listing silently lacks it.
           ProjectionExpression: '#pk, #sk, #id, #title, #status, #createdAt, #updatedAt',
           ExpressionAttributeNames: {
             '#pk': 'pk',

@@ -14,6 +14,12 @@ export const tableDefinition = {
       indexName: 'byStatus',
       partitionKey: { name: 'status', type: 'S' },
       sortKey: { name: 'createdAt', type: 'S' },
+      /**
+       * Besides the keys (the table's and the index's, always projected), only what
+       * `OnboardingStore.listOnboardings` reads: not ALL, as the onboarding item holds the whole
+       * plan (up to 350 KB), which the index would copy on every write and the listing never reads.
+       */
+      nonKeyAttributes: ['id', 'title', 'updatedAt'],
     },
   ],
   /**
@@ -53,7 +59,7 @@ export function createTableRequest(tableName: string) {
         { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
     })),
   };
 }

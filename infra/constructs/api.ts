@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -20,6 +20,13 @@ export interface ApiProps {
   burstLimit: number;
   logRetention: RetentionDays;
 }
+
+/**
+ * How long a function behind a route may run: under API Gateway's 30-second integration timeout
+ * (the HTTP API's maximum), so a slow invocation ends as the function's own timeout, logged and
+ * counted in its Errors, rather than as a bare 504 from API Gateway while the function keeps running.
+ */
+export const routeFunctionTimeout = Duration.seconds(25);
 
 /**
  * One access-log line per request, as JSON. The route key (`GET /links/{token}`), never the raw
@@ -85,6 +92,7 @@ export class Api extends Construct {
     const fn = new OnrampFunction(this, entry.id, {
       entry: `functions/handlers/${entry.handler}.ts`,
       logRetention: this.logRetention,
+      timeout: routeFunctionTimeout,
     }).bindNeeds(entry.needs, resources);
     const integration = new HttpLambdaIntegration(`${entry.id}Integration`, fn, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
@@ -29,7 +30,10 @@ export interface FailureQueue {
 
 export interface MonitoringProps {
   stateMachine: StateMachine;
+  /** Every function, on the dashboard. */
   functions: IFunction[];
+  /** The HTTP API and the functions behind its routes, each alarmed on. */
+  edge: { httpApi: IHttpApi; functions: IFunction[] };
   failureQueues?: FailureQueue[];
   /** Where the alarms are emailed; SNS asks the address to confirm the subscription after deploy. */
   operatorEmail: string;
@@ -39,7 +43,10 @@ export interface MonitoringProps {
  * Alarms on onboardings that ended badly, emailed to the operator, and a dashboard of the
  * workflow and its functions. A failed execution has already told its owner (MarkFailed); the
  * alarm is for the operator, and also covers a failure MarkFailed could not report. So does the
- * alarm on each failure queue: an asynchronous event no one else will hear of.
+ * alarm on each failure queue: an asynchronous event no one else will hear of. At the edge, where
+ * a failure reaches a caller (an integration, someone clicking a link) and no workflow reports it:
+ * the API's 5xx answers, and each route function's errors and throttles. And state transitions
+ * Step Functions throttled (its quota), which hold every onboarding back.
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
@@ -47,7 +54,7 @@ export class Monitoring extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { stateMachine, functions, failureQueues = [], operatorEmail }: MonitoringProps,
+    { stateMachine, functions, edge, failureQueues = [], operatorEmail }: MonitoringProps,
   ) {
     super(scope, id);
     // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS managed SNS key,
@@ -73,6 +80,28 @@ export class Monitoring extends Construct {
       stateMachine.metricTimedOut({ period }),
       'An onboarding execution timed out.',
     );
+    alarmOnAny(
+      'ExecutionsThrottled',
+      stateMachine.metricThrottled({ period, statistic: Stats.SUM }),
+      'Step Functions throttled state transitions of onboarding executions (ExecutionThrottled, the state-transition quota): steps ran late; if it lasts, ask for a higher quota.',
+    );
+    alarmOnAny(
+      'ApiServerErrors',
+      edge.httpApi.metricServerError({ period, statistic: Stats.SUM }),
+      'The HTTP API answered 5xx: a route function failed, timed out or was throttled, or answered 503 for a retry; its access log has the route and status, the function log the request.',
+    );
+    for (const fn of edge.functions) {
+      alarmOnAny(
+        `${fn.node.id}Errors`,
+        fn.metricErrors({ period, statistic: Stats.SUM }),
+        `${fn.node.id}: the function failed (an uncaught error or its timeout); the caller got a 5xx. Its log group names the request.`,
+      );
+      alarmOnAny(
+        `${fn.node.id}Throttles`,
+        fn.metricThrottles({ period, statistic: Stats.SUM }),
+        `${fn.node.id}: Lambda throttled the function (account or function concurrency); the caller got a 5xx.`,
+      );
+    }
     // The maximum, not the average: one message waiting is the alarm. SQS stops sending metrics for
     // a queue left empty and untouched for six hours (missing data: not breaching) until a message
     // arrives. The alarm stays in ALARM until the queue is emptied, so it is emailed once per incident.
@@ -105,6 +134,24 @@ export class Monitoring extends Construct {
           new GraphWidget({
             title: 'Function errors',
             left: functions.map((fn) => fn.metricErrors({ period, label: fn.node.id })),
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'HTTP API answers',
+            left: [
+              edge.httpApi.metricServerError({ period, statistic: Stats.SUM, label: '5xx' }),
+              edge.httpApi.metricClientError({ period, statistic: Stats.SUM, label: '4xx' }),
+            ],
+          }),
+          new GraphWidget({
+            title: 'Throttles',
+            left: [
+              stateMachine.metricThrottled({ period, statistic: Stats.SUM, label: 'ExecutionThrottled' }),
+              ...edge.functions.map((fn) =>
+                fn.metricThrottles({ period, statistic: Stats.SUM, label: fn.node.id }),
+              ),
+            ],
           }),
         ],
       ],

@@ -22,8 +22,10 @@ export const needSchema = z.enum([
   'statusIndex',
   'idempotency',
   'mail',
+  'outbox',
   'operator',
-  'workflow',
+  'startWorkflow',
+  'stopWorkflow',
   'taskTokens',
   'webhookSecret',
   'linkSecret',
@@ -58,20 +60,27 @@ export interface OnrampFunctionProps {
   /** The handler file, relative to the repository root (`functions/handlers/accept.ts`). */
   entry: string;
   logRetention: RetentionDays;
+  /** How long an invocation may run; 30 seconds unless said (the HTTP API's functions say less). */
+  timeout?: Duration;
 }
 
 /** The index that lists onboardings by status (functions/adapters/table-definition.ts). */
 const statusIndex: (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'] = 'byStatus';
 
-/** The DynamoDB actions of functions/adapters/onboarding-store.ts, and no other. */
+/**
+ * The DynamoDB actions the table's adapters (the onboarding store, inbound replies, reply
+ * addresses) use, but BatchWriteItem: that one is the outbox's (`bindOutbox`).
+ */
 const tableActions = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-  'dynamodb:BatchWriteItem',
 ];
+
+/** cdk-nag names a finding by the resource as the template resolves it, pseudo parameters in <>. */
+const statesArnPrefix = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>';
 
 /**
  * A Lambda function of onramp with the project's defaults: Node.js 24 on arm64, X-Ray, an ESM
@@ -95,7 +104,7 @@ export class OnrampFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -128,9 +137,9 @@ export class OnrampFunction extends NodejsFunction {
 
   /**
    * Sets TABLE_NAME and grants the item operations the handlers use, on the table itself only:
-   * CDK's `grants.readWriteData` (and `table.grant`) would add Scan, DeleteItem, the streams and
-   * `index/*`, none of which a deployed function calls (the one that lists onboardings needs
-   * `statusIndex` as well).
+   * CDK's `grants.readWriteData` (and `table.grant`) would add Scan, DeleteItem, BatchWriteItem,
+   * the streams and `index/*`, none of which a function calls with this need alone (the one that
+   * lists onboardings needs `statusIndex` as well, the ones that send mail `outbox`).
    */
   bindTable(table: ITable): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
@@ -168,10 +177,31 @@ export class OnrampFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets SENDER_EMAIL and grants sending from that SES identity only. */
+  /**
+   * Sets SENDER_EMAIL and grants sending from that SES identity only, with ses:SendEmail: the one
+   * action behind SES v2's SendEmail, which functions/adapters/mailer.ts calls with simple content
+   * (SES builds the MIME). Not `grantSendEmail`, which adds ses:SendRawEmail, never called.
+   */
   bindMail(identity: IEmailIdentity, senderEmail: string): this {
     this.addEnvironment('SENDER_EMAIL', senderEmail);
-    identity.grantSendEmail(this);
+    identity.grant(this, 'ses:SendEmail');
+    return this;
+  }
+
+  /**
+   * For a function that sends through the outbox (functions/adapters/email-outbox.ts): sending, as
+   * `bindMail`, and BatchWriteItem on the table, with which `OnboardingStore.recordSent` records a
+   * step's sent emails in one request. Only these functions get BatchWriteItem: it also accepts
+   * DeleteRequests, which IAM does not check as DeleteItem, so on any other role it would let the
+   * function delete any item of the table. Comes with `table` (the outbox writes through the store).
+   */
+  bindOutbox(identity: IEmailIdentity, senderEmail: string, table: ITable): this {
+    this.bindMail(identity, senderEmail);
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['dynamodb:BatchWriteItem'],
+      resourceArns: [table.tableArn],
+    });
     return this;
   }
 
@@ -181,78 +211,76 @@ export class OnrampFunction extends NodejsFunction {
     return this;
   }
 
-  /**
-   * Sets STATE_MACHINE_ARN and grants answering the state machine's task tokens, and nothing
-   * else: for a function that only hands a waiting workflow its answer (an owner's decision
-   * through a link page), never starting or stopping executions.
-   */
-  bindTaskTokens(stateMachineName: string): this {
-    const stateMachineArn = Stack.of(this).formatArn({
+  /** The ARN of the onboarding state machine, or of its executions (`execution`), from its name. */
+  private statesArn(resource: 'stateMachine' | 'execution', resourceName: string): string {
+    return Stack.of(this).formatArn({
       service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
+      resource,
+      resourceName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+  }
+
+  /**
+   * Sets STATE_MACHINE_ARN, from the state machine's name: its ARN is built from the name, so a
+   * step of the state machine itself can have it without a dependency cycle (see Workflow).
+   */
+  private bindStateMachineArn(stateMachineName: string): string {
+    const stateMachineArn = this.statesArn('stateMachine', stateMachineName);
     this.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
-    // As in bindWorkflow: IAM checks a token against the state machine, or its qualified ARN.
+    return stateMachineArn;
+  }
+
+  /**
+   * Sets STATE_MACHINE_ARN and grants StartExecution on the state machine, and nothing else:
+   * `WorkflowClient.start`, for a function that starts onboardings.
+   */
+  bindStartWorkflow(stateMachineName: string): this {
+    const stateMachineArn = this.bindStateMachineArn(stateMachineName);
     Grant.addToPrincipal({
       grantee: this,
-      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      resourceArns: [stateMachineArn, `${stateMachineArn}:*`],
-    });
-    const pseudo = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>';
-    Validations.of(this.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${pseudo}:stateMachine:${stateMachineName}:*]`,
-      reason:
-        'SendTaskSuccess/Failure/Heartbeat on the onboarding state machine and its versions and aliases (<arn>:*, as CDK grantTaskResponse grants) only: the task token, not the request, names the execution.',
+      actions: ['states:StartExecution'],
+      resourceArns: [stateMachineArn],
     });
     return this;
   }
 
   /**
-   * Sets STATE_MACHINE_ARN and grants what the workflow client calls: starting executions of the
-   * state machine; describing and stopping its executions (status, cancel); answering its task
-   * tokens (resume, decisions). By name: the ARNs are built from it, so a step of the state
-   * machine itself can have them without a dependency cycle (see Workflow).
+   * Sets STATE_MACHINE_ARN and grants StopExecution on the state machine's executions, and nothing
+   * else: `WorkflowClient.stop`, for a function that cancels onboardings.
    */
-  bindWorkflow(stateMachineName: string): this {
-    const stack = Stack.of(this);
-    const arnOf = (resource: 'stateMachine' | 'execution', resourceName: string) =>
-      stack.formatArn({
-        service: 'states',
-        resource,
-        resourceName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-    const stateMachineArn = arnOf('stateMachine', stateMachineName);
+  bindStopWorkflow(stateMachineName: string): this {
+    this.bindStateMachineArn(stateMachineName);
     // Execution names are onboarding ids, known only at run time.
-    const executionsArn = arnOf('execution', `${stateMachineName}:*`);
+    const executionsArn = this.statesArn('execution', `${stateMachineName}:*`);
+    Grant.addToPrincipal({ grantee: this, actions: ['states:StopExecution'], resourceArns: [executionsArn] });
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${statesArnPrefix}:execution:${stateMachineName}:*]`,
+      reason:
+        'StopExecution on the executions of the onboarding state machine only (cancelling an onboarding): each execution is named by its onboarding id, known only at run time.',
+    });
+    return this;
+  }
+
+  /**
+   * Sets STATE_MACHINE_ARN and grants SendTaskSuccess, and nothing else: `WorkflowClient.
+   * sendTaskSuccess`, for a function that hands a waiting workflow its answer (a resume, an
+   * owner's decision). Never SendTaskFailure or SendTaskHeartbeat: no function calls them.
+   */
+  bindTaskTokens(stateMachineName: string): this {
+    const stateMachineArn = this.bindStateMachineArn(stateMachineName);
     // A task token names no resource in the request; IAM checks the call against the state machine
     // of the waiting task: its ARN or, for an execution of a version or alias, the qualified ARN
     // (`<arn>:*`, which is all CDK's grantTaskResponse grants). Both, so either way works.
-    const qualifiedArns = `${stateMachineArn}:*`;
-
-    this.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
-    const grant = (actions: string[], resourceArns: string[]) =>
-      Grant.addToPrincipal({ grantee: this, actions, resourceArns });
-    grant(['states:StartExecution'], [stateMachineArn]);
-    grant(['states:DescribeExecution', 'states:StopExecution'], [executionsArn]);
-    grant(
-      ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      [stateMachineArn, qualifiedArns],
-    );
-
-    // cdk-nag names a finding by the resource as the template resolves it, pseudo parameters in <>.
-    const pseudo = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>';
-    Validations.of(this.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${pseudo}:execution:${stateMachineName}:*]`,
-      reason:
-        'DescribeExecution and StopExecution on the executions of the onboarding state machine only: each is named by its onboarding id, known only at run time.',
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: ['states:SendTaskSuccess'],
+      resourceArns: [stateMachineArn, `${stateMachineArn}:*`],
     });
     Validations.of(this.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${pseudo}:stateMachine:${stateMachineName}:*]`,
+      id: `AwsSolutions-IAM5[Resource::${statesArnPrefix}:stateMachine:${stateMachineName}:*]`,
       reason:
-        'SendTaskSuccess/Failure/Heartbeat on the onboarding state machine and its versions and aliases (<arn>:*, as CDK grantTaskResponse grants) only: the task token, not the request, names the execution.',
+        'SendTaskSuccess on the onboarding state machine and its versions and aliases (<arn>:*, as CDK grantTaskResponse grants) only: the task token, not the request, names the execution.',
     });
     return this;
   }
@@ -331,11 +359,17 @@ export class OnrampFunction extends NodejsFunction {
         case 'mail':
           this.bindMail(resources.mail.identity, resources.mail.senderEmail);
           break;
+        case 'outbox':
+          this.bindOutbox(resources.mail.identity, resources.mail.senderEmail, resources.table);
+          break;
         case 'operator':
           this.bindOperator(resources.operatorEmail);
           break;
-        case 'workflow':
-          this.bindWorkflow(resources.stateMachineName ?? missing(need));
+        case 'startWorkflow':
+          this.bindStartWorkflow(resources.stateMachineName ?? missing(need));
+          break;
+        case 'stopWorkflow':
+          this.bindStopWorkflow(resources.stateMachineName ?? missing(need));
           break;
         case 'taskTokens':
           this.bindTaskTokens(resources.stateMachineName ?? missing(need));

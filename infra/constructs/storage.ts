@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#adapters/table-definition';
 
@@ -10,7 +10,9 @@ const key = (attribute: { name: string; type: 'S' }) => ({
 
 /**
  * The onboardings table, built from the same key schema the local emulator's table is created
- * from. It holds every plan and its history, so it survives the stack and can be restored.
+ * from. It holds every plan and its history, so it survives the stack (retained), cannot be
+ * deleted by accident (deletion protection: turn it off first to delete it on purpose), and can be
+ * restored to a point in time.
  */
 export class Storage extends Construct {
   readonly table: Table;
@@ -24,6 +26,7 @@ export class Storage extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
     });
     for (const index of tableDefinition.globalSecondaryIndexes) {
@@ -31,6 +34,8 @@ export class Storage extends Construct {
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
       });
     }
   }

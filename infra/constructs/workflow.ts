@@ -37,7 +37,7 @@ export interface WorkflowProps {
 /** The onboarding state machine, loaded from the ASL file, and one function per Task. */
 export class Workflow extends Construct {
   readonly stateMachine: StateMachine;
-  /** `<stack name>-onboarding`: its ARNs can be built from it (`bindWorkflow`). */
+  /** `<stack name>-onboarding`: its ARNs can be built from it (`bindStartWorkflow`…). */
   readonly stateMachineName: string;
   readonly functions: OnrampFunction[] = [];
 

@@ -1,40 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFunctionManifest } from '#infra/constructs/workflow';
 import { readEdgeManifest } from '#infra/edge-manifest';
-import { fromRoot, repoRoot } from '#infra/paths';
-
-/** The package.json `imports` aliases the handlers use, as folders of the repository. */
-const aliases: Record<string, string> = {
-  '#core/': 'functions/core/',
-  '#adapters/': 'functions/adapters/',
-  '#handlers/': 'functions/handlers/',
-};
-
-/** The repository file an import specifier names, or undefined for a package. */
-function resolveImport(fromFile: string, specifier: string): string | undefined {
-  const alias = Object.keys(aliases).find((prefix) => specifier.startsWith(prefix));
-  if (alias) return fromRoot(`${aliases[alias]}${specifier.slice(alias.length)}.ts`);
-  if (specifier.startsWith('.')) return join(dirname(fromFile), specifier);
-  return undefined;
-}
-
-/** Every repository file a handler loads, itself included, following its static imports. */
-function filesLoadedBy(handler: string): Set<string> {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file) || !existsSync(file)) return;
-    seen.add(file);
-    const source = readFileSync(file, 'utf8');
-    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
-      const target = resolveImport(file, specifier!);
-      if (target) visit(target);
-    }
-  };
-  visit(fromRoot(`functions/handlers/${handler}.ts`));
-  return new Set([...seen].map((file) => relative(repoRoot, file)));
-}
+import { filesLoadedBy } from './handler-calls.ts';
 
 const functions = [...readFunctionManifest().functions, ...readEdgeManifest().functions];
 

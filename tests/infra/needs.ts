@@ -15,8 +15,11 @@ export const variableOfNeed: Record<Need, string> = {
   // The idempotency records live in the onboarding table.
   idempotency: 'TABLE_NAME',
   mail: 'SENDER_EMAIL',
+  // Sending, and recording what was sent in the table (TABLE_NAME comes with `table`).
+  outbox: 'SENDER_EMAIL',
   operator: 'OPERATOR_EMAIL',
-  workflow: 'STATE_MACHINE_ARN',
+  startWorkflow: 'STATE_MACHINE_ARN',
+  stopWorkflow: 'STATE_MACHINE_ARN',
   taskTokens: 'STATE_MACHINE_ARN',
   webhookSecret: 'WEBHOOK_SECRET_ARN',
   linkSecret: 'LINK_SECRET_ARN',
