@@ -28,15 +28,16 @@ export function webhookHeaders(
 
 /**
  * What a GET of `url` signs: its request line, `GET <path>` and `?<query>` when it has one, as
- * the URL spells them (not normalized: the API checks the characters it receives). `url` is a
- * full URL (`http://127.0.0.1:4000/onboardings?status=active`) or a path (`/onboardings/ID`).
+ * the request will carry them. The API checks the characters it receives, so the URL is read the
+ * way curl and fetch send it (WHATWG URL: dot segments resolved, spaces and quotes
+ * percent-encoded), not as typed. `url` is a full URL (`http://127.0.0.1:4000/onboardings?status=active`)
+ * or a path (`/onboardings/ID`).
  */
 export function readPayload(url: string): string {
-  const target = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(url)?.[1] ?? url.split('#')[0]!;
-  const at = target.indexOf('?');
-  const rawPath = (at === -1 ? target : target.slice(0, at)) || '/';
-  const rawQueryString = at === -1 ? '' : target.slice(at + 1);
-  return signedPayload({ method: 'GET', rawPath, rawQueryString, body: '' });
+  const { pathname, search } = new URL(url, 'http://localhost');
+  // A bare `?` is sent as it is, though `search` drops it: the API sees an empty query then too.
+  const rawQueryString = search.slice(1);
+  return signedPayload({ method: 'GET', rawPath: pathname, rawQueryString, body: '' });
 }
 
 /**

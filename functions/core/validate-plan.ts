@@ -9,7 +9,7 @@ import { digestOf } from './plan-digest.ts';
 import { stageCap, stagePercentages, unreleasedAtBestPace } from './ramp.ts';
 import { fitsRunLimit, latestEnd, MAX_RUN_DAYS } from './run-limit.ts';
 import { BUSINESS_DAYS_PER_WEEK, FIRST_WEEK_BUSINESS_DAYS } from './schedule.ts';
-import { referenceIssues, referenceWarnings } from './validate-references.ts';
+import { dueDiligenceIssues, referenceIssues, referenceWarnings } from './validate-references.ts';
 
 export type PlanResult =
   | { ok: true; plan: Plan; warnings: PlanIssue[] }
@@ -44,8 +44,8 @@ export function validatePlan(input: unknown, options: ValidateOptions): PlanResu
     ...whenValid(rampPart, input, rampIssues),
     ...whenValid(gatePart, input, gateIssues),
     ...whenValid(checkInPart, input, checkInIssues),
-    // referenceIssues reads no more of the plan than referencesPart holds (see there).
-    ...whenValid(referencesPart, input, (part) => referenceIssues(part as ParsedPlan)),
+    ...whenValid(referencesPart, input, referenceIssues),
+    ...whenValid(dueDiligencePart, input, dueDiligenceIssues),
     ...whenValid(startPart, input, (part) => startIssues(part, options.now)),
     ...whenValid(extraWeeksPart, input, extraWeeksIssues),
     ...whenValid(weeksPart, input, weeksIssues),
@@ -80,15 +80,25 @@ const gatePart = planSchema.pick({ gate: true }).loose();
 const checkInPart = planSchema.pick({ checkIn: true }).loose();
 /** What referenceIssues (validate-references.ts) reads: the references, and whose they must not be. */
 const referencesPart = planSchema
-  .pick({ references: true, dueDiligence: true })
+  .pick({ references: true })
   .extend({ owner: owner.pick({ email: true }).loose(), partner: partner.pick({ emails: true }).loose() })
   .loose();
+const dueDiligencePart = planSchema.pick({ dueDiligence: true }).loose();
+/** The start reads only whether there are references (their time to answer delays it), not what they are. */
 const startPart = planSchema
-  .pick({ start: true, references: true, dueDiligence: true })
-  .extend({ owner: owner.pick({ timeZone: true }).loose() })
+  .pick({ start: true, dueDiligence: true })
+  .extend({
+    references: z.array(z.unknown()).default([]),
+    owner: owner.pick({ timeZone: true }).loose(),
+  })
   .loose();
 const weeksPart = planSchema.pick({ ramp: true, weeks: true }).loose();
-const extraWeeksPart = planSchema.pick({ ramp: true, weeks: true, gate: true }).loose();
+const extraWeeksPart = planSchema
+  .pick({ ramp: true, weeks: true })
+  .extend({
+    gate: planSchema.shape.gate.unwrap().pick({ maxExtraWeeks: true }).loose().default({ maxExtraWeeks: 4 }),
+  })
+  .loose();
 
 type StartPart = z.output<typeof startPart>;
 type WeeksPart = z.output<typeof weeksPart>;

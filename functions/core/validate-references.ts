@@ -5,9 +5,11 @@ import type { ParsedPlan, Plan } from './plan.ts';
 /**
  * What the schema cannot say about a plan's references: each is asked once (no address twice),
  * and none is one of the two sides (the owner vouching for the partner, or the partner for
- * itself, is no reference); the reminder comes before the deadline.
+ * itself, is no reference).
  */
-export function referenceIssues(plan: ParsedPlan): PlanIssue[] {
+export function referenceIssues(
+  plan: Pick<ParsedPlan, 'references'> & { owner: { email: string }; partner: { emails: string[] } },
+): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const seen = new Map<string, number>();
   const partnerAddresses = new Set(plan.partner.emails.map((e) => e.toLowerCase()));
@@ -36,14 +38,19 @@ export function referenceIssues(plan: ParsedPlan): PlanIssue[] {
       });
     }
   });
+  return issues;
+}
+
+/** What the schema cannot say about the due diligence's settings: the reminder comes before the deadline. */
+export function dueDiligenceIssues(plan: Pick<ParsedPlan, 'dueDiligence'>): PlanIssue[] {
   const settings = dueDiligenceSettings(plan);
-  if (plan.dueDiligence && settings.reminderAfterDays >= settings.answerDays) {
-    issues.push({
+  if (!plan.dueDiligence || settings.reminderAfterDays < settings.answerDays) return [];
+  return [
+    {
       path: 'dueDiligence.reminderAfterDays',
       message: `${settings.reminderAfterDays} is not before the deadline (dueDiligence.answerDays, ${settings.answerDays}); the reminder must leave time to answer`,
-    });
-  }
-  return issues;
+    },
+  ];
 }
 
 /**

@@ -62,7 +62,11 @@ const actOnce = makeIdempotent(act, {
  * The API other systems call: start an onboarding, list onboardings by status, read one's status,
  * pause, resume or cancel it.
  * Every request is signed per Standard Webhooks with the secret in Secrets Manager; an unsigned,
- * forged or stale one is refused before anything is read or written.
+ * forged or stale one is refused before anything is read or written. A signed body that cannot be
+ * read as UTF-8 JSON (compressed, in another charset, not UTF-8) is told so before its signature
+ * is checked: the library verifies text, so checking such bytes first would tell its sender only
+ * that the signature does not match, when the body is what is wrong. Nothing is read or written
+ * for it either.
  */
 export async function handler(
   event: APIGatewayProxyEventV2,

@@ -71,6 +71,13 @@ describe('the plan JSON Schema, checked by ajv', () => {
     expect(errorsOf(planInputFixture())).toEqual([]);
   });
 
+  it('takes a title with the line break a YAML block leaves after it, as onramp trims it, but not one inside', () => {
+    expect(errorsOf({ ...planInputFixture(), title: 'Bookkeeping handover\n' })).toEqual([]);
+    expect(errorsOf({ ...planInputFixture(), title: 'Bookkeeping\r\nBcc: x@evil.example' })).toContainEqual(
+      expect.stringMatching(/^\/title must match pattern/),
+    );
+  });
+
   it('rejects an unknown field', () => {
     const plan = { ...planInputFixture(), budget: 1200 };
 

@@ -23,6 +23,7 @@ describe('plan text holds no character that acts rather than shows', () => {
   it.each([
     { field: 'title', input: { ...fixture, title: CRLF_HEADER } },
     { field: 'owner.name', input: { ...fixture, owner: { ...fixture.owner, name: 'Maria\tSantos' } } },
+    { field: 'owner.name', input: { ...fixture, owner: { ...fixture.owner, name: 'Maria\u2028Santos' } } },
     { field: 'partner.name', input: { ...fixture, partner: { ...fixture.partner, name: RTL_OVERRIDE } } },
     {
       field: 'tasks[0].title',
@@ -72,6 +73,11 @@ describe('oneLine', () => {
     expect(oneLine(CRLF_HEADER)).toBe('Bookkeeping Bcc: attacker@evil.example');
     expect(oneLine(ESCAPE)).toBe('Reconcile [2J ]0;pwned the accounts');
     expect(oneLine(RTL_OVERRIDE)).toBe('Ledgerly txt.exe');
+    expect(oneLine('Line\u2028separated')).toBe('Line separated');
+  });
+
+  it('keeps spaces other than the ones it made: no-break and ideographic', () => {
+    expect(oneLine('会議\u3000メモ, 10\u00a0h')).toBe('会議\u3000メモ, 10\u00a0h');
   });
 });
 

@@ -159,6 +159,45 @@ describe('validatePlan: a schema problem hides no check of another part', () => 
     expect(validate(tooLong)).toContainEqual({ path: 'gate.maxExtraWeeks', message: expect.any(String) });
   });
 
+  it("reports a start in the past next to a reference's malformed address", () => {
+    const input = {
+      ...fixture,
+      start: '2026-10-05',
+      references: [{ name: 'Ana Lima', email: 'not-an-address' }],
+    };
+
+    expect(validate(input)).toEqual([
+      { path: 'references[0].email', message: expect.stringMatching(/^not a valid email address/) },
+      { path: 'start', message: expect.stringMatching(/^2026-10-05 is in the past/) },
+    ]);
+  });
+
+  it("reports a reminder after the references' deadline next to a malformed owner email", () => {
+    const input = {
+      ...fixture,
+      owner: { ...fixture.owner, email: 'nope' },
+      references: [{ name: 'Ana Lima', email: 'ana@lima-books.example' }],
+      dueDiligence: { answerDays: 3, reminderAfterDays: 5 },
+    };
+
+    expect(validate(input)).toEqual([
+      { path: 'owner.email', message: expect.stringMatching(/^not a valid email address/) },
+      {
+        path: 'dueDiligence.reminderAfterDays',
+        message: expect.stringMatching(/^5 is not before the deadline/),
+      },
+    ]);
+  });
+
+  it('reports too many extra weeks next to a gate rating out of range', () => {
+    const input = { ...fixture, weeks: 50, gate: { maxExtraWeeks: 4, advanceAt: 9 } };
+
+    expect(validate(input)).toEqual([
+      { path: 'gate.advanceAt', message: expect.any(String) },
+      { path: 'gate.maxExtraWeeks', message: expect.stringMatching(/^weeks \(50\) plus 4 extra weeks/) },
+    ]);
+  });
+
   it('judges no curve with a stage the schema refused', () => {
     const input = { ...fixture, ramp: { targetWeeklyVolume: 40, curve: [50, 'twenty', 10] } };
 

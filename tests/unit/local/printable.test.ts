@@ -13,6 +13,12 @@ describe('printable', () => {
     );
   });
 
+  it('keeps the tabs and CRLF line breaks a multi-line deliverable may hold, and escapes line separators', () => {
+    expect(printable('Statements:\r\n\tbank\r\n\tcard\u2028')).toBe(
+      'Statements:\r\n\tbank\r\n\tcard\\u{2028}',
+    );
+  });
+
   it('leaves ordinary text, accents and right-to-left marks alone', () => {
     expect(printable('Größe — Ledgerly ✓ \u200f')).toBe('Größe — Ledgerly ✓ \u200f');
   });

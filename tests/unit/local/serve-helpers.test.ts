@@ -56,6 +56,9 @@ describe('signing a body for curl', () => {
     ['http://127.0.0.1:4000/onboardings?', 'GET /onboardings'],
     ['http://127.0.0.1:4000', 'GET /'],
     ['/onboardings/acme-1#top', 'GET /onboardings/acme-1'],
+    // As curl and fetch send them: dot segments resolved, spaces and quotes percent-encoded.
+    ['http://127.0.0.1:4000/onboardings/x/../acme-1', 'GET /onboardings/acme-1'],
+    ["http://127.0.0.1:4000/onboardings?status=act ive&x='", 'GET /onboardings?status=act%20ive&x=%27'],
   ])('signs a GET of %s as its request line, as the API checks it', (url, payload) => {
     expect(readPayload(url)).toBe(payload);
   });
