@@ -1,6 +1,8 @@
 /**
  * Local runtime benchmark: boot time, one full 8-week onboarding, 50 concurrent onboardings, and
- * peak RSS, on the embedded emulators. Prints a table and one JSON line (`BENCH {...}`).
+ * peak RSS, on the embedded emulators; and, as the floor under the 50 onboardings, the same AWS
+ * calls made with nothing else (bench/aws-calls-alone.ts). Prints a table and one JSON line
+ * (`BENCH {...}`).
  * Targets (2-core machine): boot ≤ 1.5 s, one onboarding ≤ 1 s, 50 concurrent ≤ 10 s, RSS ≤ 400 MB.
  *
  *   npm run bench
@@ -11,6 +13,7 @@ import { parse } from 'yaml';
 import type { PlanInput } from '#core/plan';
 import { startLocalRuntime } from '#local/runtime';
 import { SCENARIOS } from '#local/scenarios';
+import { replayCalls } from './aws-calls-alone.ts';
 
 const TARGETS = { bootMs: 1500, oneOnboardingMs: 1000, fiftyConcurrentMs: 10_000, peakRssMb: 400 };
 
@@ -97,6 +100,14 @@ try {
   const emulatorsRssMb = (await runtime.emulatorStats()).maxRssKb / 1024;
   const peakRssMb = runtimeRssMb + emulatorsRssMb;
 
+  // The floor: the 50 onboardings' AWS calls replayed with nothing else (after memory is read).
+  const beforeReplay = { runtime: cpuMs(), emulators: (await runtime.emulatorStats()).cpuMs };
+  const callsAloneMs = await replayCalls(process.env.TABLE_NAME!, callsPerOnboarding, 50);
+  const callsAloneCpu = {
+    runtime: cpuMs() - beforeReplay.runtime,
+    emulators: (await runtime.emulatorStats()).cpuMs - beforeReplay.emulators,
+  };
+
   const figures = {
     bootMs: Math.round(bootMs),
     oneOnboardingMs: Math.round(median(warm)),
@@ -106,6 +117,9 @@ try {
     fiftyEmulatorsCpuMs: Math.round(fiftyCpu.emulators),
     fiftyRuntimeGcMs: Math.round(fiftyGc.runtime),
     fiftyEmulatorsGcMs: Math.round(fiftyGc.emulators),
+    fiftyCallsAloneMs: Math.round(callsAloneMs),
+    fiftyCallsAloneRuntimeCpuMs: Math.round(callsAloneCpu.runtime),
+    fiftyCallsAloneEmulatorsCpuMs: Math.round(callsAloneCpu.emulators),
     peakRssMb: Math.round(peakRssMb),
     runtimeRssMb: Math.round(runtimeRssMb),
     emulatorsRssMb: Math.round(emulatorsRssMb),
@@ -130,6 +144,9 @@ try {
   console.log(row('  CPU time, emulator process', figures.fiftyEmulatorsCpuMs, 'ms'));
   console.log(row('  GC pauses, runtime process', figures.fiftyRuntimeGcMs, 'ms'));
   console.log(row('  GC pauses, emulator process', figures.fiftyEmulatorsGcMs, 'ms'));
+  console.log(row('  their AWS calls alone, same clients', figures.fiftyCallsAloneMs, 'ms'));
+  console.log(row('    CPU time, runtime process', figures.fiftyCallsAloneRuntimeCpuMs, 'ms'));
+  console.log(row('    CPU time, emulator process', figures.fiftyCallsAloneEmulatorsCpuMs, 'ms'));
   console.log(row('peak RSS, both processes', figures.peakRssMb, 'MB', TARGETS.peakRssMb));
   console.log(row('  runtime process', figures.runtimeRssMb, 'MB'));
   console.log(row('  emulator process', figures.emulatorsRssMb, 'MB'));
