@@ -10,7 +10,8 @@ export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday']
 export type BusinessWeekday = (typeof WEEKDAYS)[number];
 
 export function isTimeZone(value: string): boolean {
-  if (!/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  // A name, not an offset: "Europe/Berlin", "Etc/GMT+5", and the POSIX-style "EST5EDT" or "GMT0".
+  if (!/^[A-Za-z][A-Za-z0-9]*(?:[/_+-][A-Za-z0-9_+-]+)*$/.test(value)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
     return true;

@@ -228,7 +228,7 @@ function limitIssues(plan: Plan, now: string): PlanIssue[] {
     issues.push({
       path: 'weeks',
       message:
-        `with up to ${plan.gate.maxExtraWeeks} extra weeks the onboarding could run until ${lastFeedback.slice(0, 10)}, ` +
+        `with up to ${plan.gate.maxExtraWeeks} extra weeks the onboarding could run until ${dateIn(lastFeedback, plan.owner.timeZone)}, ` +
         `${Math.ceil(days)} days from now; an onboarding runs at most ${MAX_RUN_DAYS} days (a workflow lasts a year, less a week's margin): start sooner, or plan fewer weeks or extra weeks`,
     });
   }

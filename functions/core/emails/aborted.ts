@@ -2,7 +2,14 @@ import { formatDateTime } from '../calendar.ts';
 import type { WeekRecord } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
 import { renderBlocks } from './blocks.ts';
-import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient } from './message.ts';
+import {
+  type EmailMessage,
+  handedOverTaskIds,
+  ownerOf,
+  partnerOf,
+  quantity,
+  type Recipient,
+} from './message.ts';
 
 /**
  * The owner aborted the onboarding when the weekly check asked them: both sides hear it once,
@@ -31,7 +38,7 @@ function abortedEmail(
   otherSide: string,
 ): EmailMessage {
   const subject = `Stopped after week ${week}: ${plan.title}`;
-  const handedOver = new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId))).size;
+  const handedOver = handedOverTaskIds(weeks).size;
   const who = recipient.role === 'owner' ? 'You' : plan.owner.name;
   return {
     kind: 'aborted',

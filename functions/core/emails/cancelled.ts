@@ -2,7 +2,14 @@ import { formatDateTime } from '../calendar.ts';
 import type { WeekRecord } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
 import { renderBlocks } from './blocks.ts';
-import { type EmailMessage, ownerOf, partnerOf, quantity, type Recipient } from './message.ts';
+import {
+  type EmailMessage,
+  handedOverTaskIds,
+  ownerOf,
+  partnerOf,
+  quantity,
+  type Recipient,
+} from './message.ts';
 
 /**
  * Why onramp itself cancelled an onboarding: it stayed paused past `resumeBy`, the last moment a
@@ -46,7 +53,7 @@ function cancelledEmail(
 ): EmailMessage {
   const subject = pausedTooLong ? `Cancelled after a long pause: ${plan.title}` : `Cancelled: ${plan.title}`;
   const when = (instant: string) => formatDateTime(instant, recipient.timeZone);
-  const handedOver = new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId))).size;
+  const handedOver = handedOverTaskIds(weeks).size;
   const progress =
     weeks.length === 0
       ? 'It was cancelled before any work was handed over.'

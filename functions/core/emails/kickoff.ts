@@ -50,7 +50,7 @@ function kickoffEmail(
     { type: 'heading', text: 'Weekly check-ins' },
     {
       type: 'paragraph',
-      text: `Every week both sides get a check-in email before the meeting. Times are shown in ${recipient.timeZone}.`,
+      text: `Every week, at the check-in's time, both sides get a check-in email with a calendar invitation and one-click ratings. Times are shown in ${recipient.timeZone}.`,
     },
     {
       type: 'table',

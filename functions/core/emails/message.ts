@@ -1,4 +1,4 @@
-import type { EmailKind, Role } from '../onboarding.ts';
+import type { EmailKind, Role, WeekRecord } from '../onboarding.ts';
 import type { Plan, Task } from '../plan.ts';
 import type { ListItem } from './blocks.ts';
 
@@ -42,6 +42,15 @@ export function partnerOf(plan: Plan): Recipient {
     to: plan.partner.emails,
     timeZone: plan.partner.timeZone,
   };
+}
+
+/**
+ * The tasks handed over by the latest week: released, and not left unfinished (or not confirmed
+ * done) at its gate, as the summary, the abort and the cancel emails count them.
+ */
+export function handedOverTaskIds(weeks: readonly WeekRecord[]): Set<string> {
+  const unfinished = new Set(weeks.at(-1)?.unfinishedTaskIds ?? []);
+  return new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId)).filter((id) => !unfinished.has(id)));
 }
 
 export function quantity(value: number, unit: string): string {

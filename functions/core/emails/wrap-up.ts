@@ -4,7 +4,7 @@ import type { WeekRecord } from '../onboarding.ts';
 import type { Plan } from '../plan.ts';
 import { tasksByPriority } from '../ramp.ts';
 import { type Block, renderBlocks } from './blocks.ts';
-import { type EmailMessage, ownerOf, quantity } from './message.ts';
+import { type EmailMessage, handedOverTaskIds, ownerOf, quantity } from './message.ts';
 
 /**
  * The owner's summary at the end: volume and ratings week by week, as a small chart, and what
@@ -17,15 +17,13 @@ export function summaryEmail(
 ): EmailMessage {
   const owner = ownerOf(plan);
   const unit = plan.effortUnit;
-  const releasedIds = new Set(weeks.flatMap((w) => w.tasks.map((t) => t.taskId)));
+  const handedOver = handedOverTaskIds(weeks);
   const unfinishedIds = new Set(weeks.at(-1)?.unfinishedTaskIds ?? []);
   // Unfinished as the owner ticked it, or, when the owner did not answer the last week, not
   // confirmed done (the gate carries a silent week's work).
   const lastWeekAnswered = feedback.some((f) => f.week === weeks.at(-1)?.week && f.role === 'owner');
   const unfinishedLabel = lastWeekAnswered ? 'released, left unfinished' : 'released, not confirmed done';
-  const notHandedOver = tasksByPriority(plan.tasks).filter(
-    (t) => !releasedIds.has(t.id) || unfinishedIds.has(t.id),
-  );
+  const notHandedOver = tasksByPriority(plan.tasks).filter((t) => !handedOver.has(t.id));
   const max = Math.max(plan.ramp.targetWeeklyVolume, ...weeks.map((w) => w.volume));
   const rating = (week: number, role: Feedback['role']) => {
     const answer = feedback.find((f) => f.week === week && f.role === role);

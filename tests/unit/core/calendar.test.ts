@@ -102,6 +102,14 @@ describe('isTimeZone', () => {
   it('rejects the empty string', () => {
     expect(isTimeZone('')).toBe(false);
   });
+
+  it.each(['EST5EDT', 'PST8PDT', 'GMT0', 'Etc/GMT+5'])('accepts the database name %s', (zone) => {
+    expect(isTimeZone(zone)).toBe(true);
+  });
+
+  it('rejects an offset, which is not a zone', () => {
+    expect(isTimeZone('+05:00')).toBe(false);
+  });
 });
 
 describe('isCalendarDate', () => {

@@ -48,6 +48,19 @@ describe('cancelledEmails', () => {
     expect(owner!.html).toContain('No further work will be released');
   });
 
+  it('does not count what the last week left unfinished as handed over, as the summary does not', () => {
+    const unfinished = week2.tasks[0]!.taskId;
+    const released = new Set([...week1.tasks, ...week2.tasks].map((t) => t.taskId)).size;
+
+    const [owner] = cancelledEmails(
+      plan,
+      [week1, { ...week2, unfinishedTaskIds: [unfinished] }],
+      CANCELLED_AT,
+    );
+
+    expect(owner!.text).toContain(`It ran for 2 weeks; ${released - 1} of 4 tasks had been handed over.`);
+  });
+
   it('says so when nothing had been handed over yet', () => {
     const [owner] = cancelledEmails(plan, [], CANCELLED_AT);
     expect(owner!.text).toContain('It was cancelled before any work was handed over.');

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { dateIn } from '#core/calendar';
 import { PlanInvalid, problemCount } from '#core/errors';
 import { latestEnd, MAX_RUN_DAYS } from '#core/run-limit';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
@@ -498,6 +499,26 @@ describe('validatePlan: defaults', () => {
           ),
         },
       ]);
+    });
+
+    it('names the last day in the owner’s time zone, not in UTC', () => {
+      // Prepare: Monday 09:00 in Auckland is still Sunday in UTC.
+      const auckland = planInputFixture({
+        start: '2027-03-01',
+        weeks: 20,
+        owner: { ...planInputFixture().owner, timeZone: 'Pacific/Auckland' },
+        checkIn: { weekday: 'monday', time: '09:00' },
+      });
+      const last = latestEnd(planOf(validatePlan(auckland, { now: NOW })));
+      const now = new Date(Date.parse(last) - (MAX_RUN_DAYS + 1) * 86_400_000).toISOString();
+
+      // Act
+      const [issue] = issuesOf(validatePlan(auckland, { now }));
+
+      // Assess
+      const ownersDay = dateIn(last, 'Pacific/Auckland').toString();
+      expect(ownersDay).not.toBe(last.slice(0, 10));
+      expect(issue?.message).toContain(`could run until ${ownersDay},`);
     });
   });
 
