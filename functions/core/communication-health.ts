@@ -1,3 +1,4 @@
+import { Temporal } from 'temporal-polyfill';
 import type { Feedback } from './feedback.ts';
 import type { WeekRecord } from './onboarding.ts';
 import type { Plan } from './plan.ts';
@@ -5,8 +6,6 @@ import type { Plan } from './plan.ts';
 /** The two sides of the weekly conversation. */
 export type Side = Feedback['role'];
 export const SIDES: readonly Side[] = ['owner', 'partner'];
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /** How long one side has gone without a word (a rating by link, a reply by email, or through the API). */
 export interface SideHealth {
@@ -17,7 +16,10 @@ export interface SideHealth {
    * check-in that asked them. Null before any check-in asked them.
    */
   silentSince: string | null;
-  /** Whole days from `silentSince` to the moment of the health; null with it. */
+  /**
+   * Whole days from `silentSince` to the moment of the health on the owner's wall clock (a day
+   * that a DST change made 23 or 25 hours long counts as one); null with it.
+   */
   silentDays: number | null;
   /** Silent beyond the plan's `gate.silenceLimitDays`. */
   atRisk: boolean;
@@ -45,10 +47,12 @@ const DEFAULT_SILENCE_LIMIT_DAYS = 14;
 
 /**
  * The communication health as of `now`, from the check-ins so far (each asks both sides) and every
- * answer recorded. Check-ins and answers after `now` do not count yet.
+ * answer recorded. Check-ins and answers after `now` do not count yet. Days are counted on the
+ * owner's calendar, as the limit and the emails speak of them: from Thursday 10:00 to the Thursday
+ * two weeks later at 10:00 is 14 days, across a DST change too (13 days and 23 hours by the clock).
  */
 export function communicationHealth(
-  plan: { gate: Pick<Plan['gate'], 'silenceLimitDays'> },
+  plan: { gate: Pick<Plan['gate'], 'silenceLimitDays'>; owner: Pick<Plan['owner'], 'timeZone'> },
   weeks: readonly Pick<WeekRecord, 'checkinAt'>[],
   feedback: readonly Pick<Feedback, 'role' | 'at'>[],
   now: string,
@@ -67,7 +71,7 @@ export function communicationHealth(
         .sort((a, b) => Date.parse(a) - Date.parse(b))
         .at(-1) ?? null;
     const silentSince = lastHeardAt ?? firstAsked ?? null;
-    const silentDays = silentSince === null ? null : Math.floor((at - Date.parse(silentSince)) / DAY_MS);
+    const silentDays = silentSince === null ? null : daysBetween(silentSince, now, plan.owner.timeZone);
     return { lastHeardAt, silentSince, silentDays, atRisk: silentDays !== null && silentDays > limitDays };
   };
   const owner = side('owner');
@@ -81,6 +85,13 @@ export function communicationHealth(
     daysSinceTwoWayContact: days.length > 0 ? Math.max(...days) : null,
     atRisk: owner.atRisk || partner.atRisk,
   };
+}
+
+/** Whole days from `from` to `to` on the wall clock of `timeZone` (24-hour blocks would miss a day after a spring-forward). */
+function daysBetween(from: string, to: string, timeZone: string): number {
+  const zoned = (instant: string) =>
+    Temporal.Instant.fromEpochMilliseconds(Date.parse(instant)).toZonedDateTimeISO(timeZone);
+  return zoned(to).since(zoned(from), { largestUnit: 'days' }).days;
 }
 
 /** The side silent longest, when anyone has been asked. */

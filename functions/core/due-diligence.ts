@@ -146,14 +146,16 @@ export function dueDiligenceTimes(
 }
 
 /**
- * The first day a plan with references may start: the business day after the references'
- * deadline, counted from `today` (the day the plan is submitted, in the owner's time zone).
+ * The first day a plan with references may start, counted from `today` (the day the plan is
+ * submitted, in the owner's time zone): the references' deadline, then a whole business day for
+ * the owner to decide if the answers are weak (the decision is due at week 1's release), then the
+ * start.
  */
 export function earliestStartWithReferences(
   plan: Pick<Plan, 'dueDiligence'>,
   today: Temporal.PlainDate,
 ): Temporal.PlainDate {
-  return addBusinessDays(today, dueDiligenceSettings(plan).answerDays + 1);
+  return addBusinessDays(today, dueDiligenceSettings(plan).answerDays + 2);
 }
 
 /** The averages of the independent answers. */

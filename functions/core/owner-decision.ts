@@ -1,4 +1,5 @@
-import { dateIn, instantAt } from './calendar.ts';
+import type { Temporal } from 'temporal-polyfill';
+import { dateIn, instantAt, isBusinessDay } from './calendar.ts';
 import type { GateDecision } from './gate.ts';
 import type { Plan } from './plan.ts';
 import { stagePercentages } from './ramp.ts';
@@ -65,19 +66,37 @@ export interface OwnerAnswer {
 }
 
 /**
- * Until when the owner can decide about `week`: the day before the next week's check-in, at the
- * check-in time, in the owner's time zone. The next batch waits for the decision (it goes out the
- * moment the owner decides), and a deadline a day before the check-in leaves that week its
- * check-in and feedback window: a wait of a whole week would put them in the past.
+ * Until when the owner can decide about `week`, in the owner's time zone.
+ *
+ * About a week of the plan (1 and later): the last business day before the next week's check-in,
+ * at the check-in time (the Friday before a Monday check-in, the day before any other). The next
+ * batch waits for the decision (it goes out the moment the owner decides, or at the deadline), so
+ * a deadline a business day before the check-in leaves that week its check-in and feedback
+ * window (a wait of a whole week would put them in the past), never sends a batch on a weekend,
+ * and still comes after the week's gate (its grace period ends at most three business days after
+ * its check-in).
+ *
+ * About the due diligence (week 0): week 1's release, the plan's start at 09:00. Validation starts a
+ * plan with references the business day after the references' deadline so that no work goes out
+ * before the owner decided; the kickoff and week 1's batch wait for the decision, and a later
+ * deadline would send them late (a kickoff saying work started on a past date).
  */
 export function decisionDueAt(
   plan: Pick<Plan, 'start' | 'checkIn' | 'owner'>,
   week: number,
   pausedWeeks = 0,
 ): string {
+  if (week === 0) return weekSchedule(plan, 1, pausedWeeks).releaseAt;
   const tz = plan.owner.timeZone;
   const nextCheckin = weekSchedule(plan, week + 1, pausedWeeks).checkinAt;
-  return instantAt(dateIn(nextCheckin, tz).subtract({ days: 1 }), plan.checkIn.time, tz);
+  return instantAt(previousBusinessDay(dateIn(nextCheckin, tz)), plan.checkIn.time, tz);
+}
+
+/** The last business day strictly before `date`. */
+function previousBusinessDay(date: Temporal.PlainDate): Temporal.PlainDate {
+  let previous = date.subtract({ days: 1 });
+  while (!isBusinessDay(previous)) previous = previous.subtract({ days: 1 });
+  return previous;
 }
 
 /** A wait shorter than this would leave the owner no time to read the email at all. */

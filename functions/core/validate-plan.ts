@@ -139,7 +139,7 @@ function startIssues(plan: StartPart, now: string): PlanIssue[] {
     return [
       {
         path: 'start',
-        message: `${plan.start} leaves the references too little time: they have ${answerDays} business days (dueDiligence.answerDays) to answer before any work is released; start on ${earliest} or later, or leave start out`,
+        message: `${plan.start} leaves the references too little time: they have ${answerDays} business days (dueDiligence.answerDays) to answer, and you a business day to decide if their answers are weak, before any work is released; start on ${earliest} or later, or leave start out`,
       },
     ];
   }

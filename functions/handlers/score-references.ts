@@ -12,7 +12,7 @@ const scoreInput = workflowStateSchema.required({ dueDiligence: true });
  * Due diligence, at the deadline: the answers are scored (flagged references do not count) and
  * the verdict recorded once (answers after it are refused by the page). A pass goes on to the
  * kickoff; too few independent answers or a weak average first asks the owner (`askOwner` of
- * week 0), until the day before week 1's check-in.
+ * week 0), until week 1's release (the plan's start at 09:00).
  */
 export const handler = workflowStep('score-references', scoreInput, async (state): Promise<WorkflowState> => {
   const { onboardingId } = state;

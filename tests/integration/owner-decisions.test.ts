@@ -194,7 +194,7 @@ describe('an owner who never answers', () => {
     const question = await runtime.store.findDecision(id, asked[0]!.week);
     expect(question).toMatchObject({ state: 'timed-out' });
     expect(question?.taskToken).toBeUndefined();
-    // The deadline: the day before the next check-in, at the check-in time.
+    // The deadline: the business day before the next check-in (a Thursday here), at the check-in time.
     const nextCheckin = weeks.find((w) => w.week === asked[0]!.week + 1)!.checkinAt;
     expect(Date.parse(question!.timedOutAt!)).toBe(Date.parse(nextCheckin) - 24 * 3600_000);
     const emails = await escalationEmails(id);

@@ -79,6 +79,45 @@ describe('communicationHealth', () => {
   });
 });
 
+describe('communicationHealth across a DST change: days on the owner’s calendar', () => {
+  // Silent since Thursday 4 March 2027 at 10:00 in New York (EST); the US springs forward on 14 March.
+  const plan = planFixture({
+    owner: { ...planFixture().owner, timeZone: 'America/New_York' },
+    checkIn: { ...planFixture().checkIn, weekday: 'thursday', time: '10:00' },
+  });
+  const asked = [{ checkinAt: '2027-03-04T15:00:00.000Z' }];
+  const heard = [answer('partner', 1, '2027-03-04T15:00:00.000Z')];
+  const partnerAt = (now: string, feedback: Feedback[] = heard) =>
+    communicationHealth(plan, asked, feedback, now).partner;
+
+  it('counts two weeks to the same wall-clock time as 14 days, though the clock lost an hour', () => {
+    // Thursday 18 March at 10:00 EDT: 14 × 24 − 1 hours later.
+    expect(partnerAt('2027-03-18T14:00:00.000Z')).toMatchObject({ silentDays: 14, atRisk: false });
+    expect(partnerAt('2027-03-18T14:00:00.000Z', [])).toMatchObject({ silentDays: 14, lastHeardAt: null });
+  });
+
+  it('marks the silence at risk on the day after the limit, as in a zone without DST', () => {
+    const fridayInNewYork = partnerAt('2027-03-19T14:00:00.000Z');
+    const inBogota = communicationHealth(
+      { ...plan, owner: { ...plan.owner, timeZone: 'America/Bogota' } },
+      asked,
+      heard,
+      // Friday 19 March at 10:00 in Bogotá (UTC−5 all year).
+      '2027-03-19T15:00:00.000Z',
+    ).partner;
+
+    expect(fridayInNewYork).toMatchObject({ silentDays: 15, atRisk: true });
+    expect(inBogota).toMatchObject({ silentDays: 15, atRisk: true });
+  });
+
+  it('does not count a day early after a fall-back (the clock gained an hour)', () => {
+    const autumn = [answer('partner', 1, '2027-11-04T14:00:00.000Z')]; // Thursday 4 November, 10:00 EDT
+    // Thursday 18 November at 09:30 EST: 14 × 24 + 0.5 hours later, but not yet 10:00 on the wall clock.
+    expect(partnerAt('2027-11-18T14:30:00.000Z', autumn).silentDays).toBe(13);
+    expect(partnerAt('2027-11-18T15:00:00.000Z', autumn).silentDays).toBe(14);
+  });
+});
+
 describe('silentSides: whom to remind', () => {
   it('names the sides without an answer to the week, in order', () => {
     expect(silentSides(2, [])).toEqual(['owner', 'partner']);

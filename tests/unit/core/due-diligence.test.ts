@@ -12,7 +12,8 @@ import {
 import { dueDiligenceEmail } from '#core/emails/due-diligence';
 import { referenceEmail } from '#core/emails/reference';
 import { type LinkClaims, signLinkToken, verifyLinkToken } from '#core/link-token';
-import { openDecision } from '#core/pages/decision';
+import { decisionDueAt } from '#core/owner-decision';
+import { decisionConfirmPage, openDecision } from '#core/pages/decision';
 import {
   openReference,
   readReferenceForm,
@@ -20,6 +21,7 @@ import {
   referenceLinkClaims,
 } from '#core/pages/reference';
 import type { Plan } from '#core/plan';
+import { weekSchedule } from '#core/schedule';
 import { validatePlan } from '#core/validate-plan';
 import { NOW, planFixture, planInputFixture } from './fixtures.ts';
 
@@ -161,8 +163,9 @@ describe('plan validation of references', () => {
   it('accepts references and starts after their deadline by default', () => {
     const result = validate({ references: REFERENCES });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    // Wednesday 7 October: five business days to answer, then the next business day.
-    expect(result.plan.start).toBe('2026-10-15');
+    // Wednesday 7 October: five business days to answer (Wednesday 14), a business day for the
+    // owner to decide if asked (Thursday 15), then the start.
+    expect(result.plan.start).toBe('2026-10-16');
     expect(result.warnings).toEqual([]);
   });
 
@@ -210,7 +213,7 @@ describe('plan validation of references', () => {
       {
         path: 'start',
         message:
-          '2026-10-09 leaves the references too little time: they have 3 business days (dueDiligence.answerDays) to answer before any work is released; start on 2026-10-13 or later, or leave start out',
+          '2026-10-09 leaves the references too little time: they have 3 business days (dueDiligence.answerDays) to answer, and you a business day to decide if their answers are weak, before any work is released; start on 2026-10-14 or later, or leave start out',
       },
     ]);
   });
@@ -364,5 +367,43 @@ describe('reference links, emails and pages', () => {
     expect(email).toMatchObject({ kind: 'escalation', week: 0, role: 'owner', to: [plan.owner.email] });
     expect(email.text).toContain("Jo Ledger (partner's own domain: not counted)");
     expect(email.text).not.toContain('Extend this stage');
+  });
+
+  it('give the owner until week 1’s release to decide, in the email and on the confirm page', () => {
+    const verdict = dueDiligenceVerdict(plan, [answer(1, [2, 2, 2])], NOW);
+    const due = decisionDueAt(plan, 0);
+    const onboarding = {
+      id: 'onb-1',
+      status: 'active' as const,
+      plan,
+      planDigest: 'x',
+      createdAt: NOW,
+      updatedAt: NOW,
+    };
+    const request = { week: 0, state: 'waiting' as const, askedAt: NOW, dueAt: due };
+    const claims: LinkClaims = {
+      onboardingId: 'onb-1',
+      week: 0,
+      role: 'owner',
+      recipient: plan.owner.email,
+      purpose: 'decision',
+      choice: 'continue',
+      expiresAt: 2_000_000_000,
+    };
+
+    const email = dueDiligenceEmail(plan, verdict, [answer(1, [2, 2, 2])], {
+      links: { continue: 'https://x.example/links/c', abort: 'https://x.example/links/a' },
+      dueAt: due,
+    });
+    const open = openDecision({ onboarding, week: undefined, request, verdict }, claims);
+    if (!open.ok) throw new Error('expected an open question');
+    const page = decisionConfirmPage(open.context);
+
+    // The plan starts on Monday 7 December 2026; week 1's check-in is on Thursday the 10th.
+    expect(due).toBe(weekSchedule(plan, 1).releaseAt);
+    const deadline = 'Monday, 7 December 2026 at 09:00 Berlin time';
+    expect(email.text).toContain(`If you have not decided by ${deadline}, the onboarding does not start.`);
+    expect(page.body).toContain(`Without a decision by ${deadline}, the onboarding does not start.`);
+    expect(page.body).toContain('week 1&#39;s work is released as planned');
   });
 });

@@ -31,7 +31,7 @@ const waiting: DecisionRequest = {
 };
 
 describe('the decision deadline', () => {
-  it('is the day before the next check-in, at the check-in time in the owner’s time zone', () => {
+  it('is the business day before the next check-in, at the check-in time in the owner’s time zone', () => {
     const due = decisionDueAt(plan, 3);
     const nextCheckin = localTime(weekSchedule(plan, 4).checkinAt, plan.owner.timeZone);
     const local = localTime(due, plan.owner.timeZone);
@@ -48,6 +48,48 @@ describe('the decision deadline', () => {
     expect(dueBeforeChange.toPlainTime().toString()).toBe('15:00:00');
     expect(dueAfterChange.toPlainTime().toString()).toBe('15:00:00');
     expect(Date.parse(decisionDueAt(plan, 3, 2)) - Date.parse(decisionDueAt(plan, 3))).toBe(14 * 86_400_000);
+  });
+
+  it('is the Friday before a Monday check-in, never a weekend, and the day before any other check-in', () => {
+    // Monday check-ins at 02:30 in New York, across the change to summer time on 14 March 2027.
+    const mondays = planFixture({
+      start: '2027-02-22',
+      owner: { ...plan.owner, timeZone: 'America/New_York' },
+      checkIn: { ...plan.checkIn, weekday: 'monday', time: '02:30' },
+    });
+    const tz = mondays.owner.timeZone;
+    for (let week = 1; week <= 4; week++) {
+      const due = localTime(decisionDueAt(mondays, week), tz);
+      const nextCheckin = localTime(weekSchedule(mondays, week + 1).checkinAt, tz);
+      expect(due.dayOfWeek).toBe(5);
+      expect(due.toPlainTime().toString()).toBe('02:30:00');
+      expect(due.toPlainDate().until(nextCheckin.toPlainDate()).days).toBe(3);
+      // Still after the gate of the week asked about, by a business day at least.
+      expect(Date.parse(due.toInstant().toString())).toBeGreaterThan(
+        Date.parse(weekSchedule(mondays, week).feedbackDueAt),
+      );
+    }
+    const email = escalationEmail(mondays, 3, hold, {
+      links: { continue: 'c', extend: 'e', abort: 'a' },
+      dueAt: decisionDueAt(mondays, 3),
+      reminder: false,
+    });
+    expect(email.text).toContain('If you have not decided by Friday, 19 March 2027 at 02:30 New York time');
+
+    for (const weekday of ['tuesday', 'wednesday', 'thursday', 'friday'] as const) {
+      const other = planFixture({ checkIn: { ...plan.checkIn, weekday } });
+      const due = localTime(decisionDueAt(other, 2), other.owner.timeZone);
+      const nextCheckin = localTime(weekSchedule(other, 3).checkinAt, other.owner.timeZone);
+      expect(due.toPlainDate().until(nextCheckin.toPlainDate()).days).toBe(1);
+    }
+  });
+
+  it('before the kickoff (week 0) is week 1’s release, so neither the kickoff nor the work goes out late', () => {
+    expect(decisionDueAt(plan, 0)).toBe(weekSchedule(plan, 1).releaseAt);
+    expect(localTime(decisionDueAt(plan, 0), plan.owner.timeZone).toString()).toBe(
+      '2026-12-07T09:00:00+01:00[Europe/Berlin]',
+    );
+    expect(decisionDueAt(plan, 0, 2)).toBe(weekSchedule(plan, 1, 2).releaseAt);
   });
 
   it('gives the wait at least an hour, even when the deadline has passed', () => {
