@@ -6,6 +6,7 @@ import { OnrampError, type PlanIssue } from '#core/errors';
 import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core/validate-plan';
 import { printable } from './printable.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
+import { LocalSetupError } from './setup-error.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
@@ -238,6 +239,10 @@ async function run(argv: string[]): Promise<number> {
       console.error(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
+    if (error instanceof LocalSetupError) {
+      console.error(printable(error.message));
+      return 2;
+    }
     if (!(error instanceof OnrampError)) throw error;
     console.error(printable(`error: ${error.name}: ${error.message}`));
     const issues = (error as { issues?: PlanIssue[] }).issues ?? [];
@@ -286,8 +291,16 @@ async function main(argv: string[]): Promise<number> {
       });
       const port = Number(values.port ?? DEFAULT_PORT);
       const weekSeconds = Number(values['week-seconds'] ?? DEFAULT_WEEK_SECONDS);
-      if (!Number.isInteger(port) || port < 1 || port > 65535 || !(weekSeconds > 0)) {
-        console.error('--port takes a port number (1-65535), --week-seconds a number of seconds over 0');
+      // A window is one Node timer, which holds at most 2^31 - 1 ms (about 24.8 days).
+      if (
+        !Number.isInteger(port) ||
+        port < 1 ||
+        port > 65535 ||
+        !(weekSeconds > 0 && weekSeconds <= 2_147_483)
+      ) {
+        console.error(
+          '--port takes a port number (1-65535), --week-seconds a number of seconds over 0 and at most 2147483 (24 days)',
+        );
         return 2;
       }
       return serve({ port, weekSeconds });

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { OpenWindow } from './feedback-windows.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { generateLocalSecrets, type LocalSecrets } from './secrets-server.ts';
+import { LocalSetupError } from './setup-error.ts';
 import { LOCAL_SECRETS_FILE } from './sign-webhook.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,17 +65,46 @@ export async function serve({ port, weekSeconds }: ServeOptions): Promise<number
  * user only) so that signatures and email links made before a restart still verify after it.
  */
 export function persistentSecrets(file: string): LocalSecrets {
+  const remake = 'delete it, and onramp makes new secrets';
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
-    if (typeof saved.webhook === 'string' && typeof saved.link === 'string') return saved as LocalSecrets;
-    throw new Error(`${file} must hold {"webhook": "whsec_…", "link": "…"}; delete it to make new secrets`);
+    let saved: unknown;
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      // Never the parser's message: it quotes the file, secrets included.
+      const why =
+        error instanceof SyntaxError
+          ? 'not valid JSON'
+          : ((error as NodeJS.ErrnoException).code ?? 'unreadable');
+      throw new LocalSetupError(`${file} cannot be read (${why}); ${remake}`);
+    }
+    const { webhook, link } = (saved ?? {}) as { webhook?: unknown; link?: unknown };
+    if (
+      typeof webhook === 'string' &&
+      WEBHOOK_SECRET.test(webhook) &&
+      typeof link === 'string' &&
+      link.length >= 16
+    )
+      return { webhook, link };
+    throw new LocalSetupError(
+      `${file} must hold {"webhook": "whsec_<base64>", "link": "<at least 16 characters>"}; ${remake}`,
+    );
   }
   const secrets = generateLocalSecrets();
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw new LocalSetupError(
+      `Cannot write ${file} (${(error as NodeJS.ErrnoException).code}): onramp keeps the local secrets there`,
+    );
+  }
   return secrets;
 }
+
+/** A Standard Webhooks secret: `whsec_` and base64 (Secrets Manager's and onramp's are 24 bytes or more). */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
 
 /** The bookkeeping example as the JSON body the API takes; without an id, each delivery starts its own onboarding. */
 function writeExamplePlan(): void {

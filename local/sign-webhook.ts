@@ -47,7 +47,14 @@ export function readPayload(url: string): string {
 export function readWebhookSecret(file: string): string {
   const text = readFileSync(file, 'utf8').trim();
   if (text.startsWith('{')) {
-    const { webhook } = JSON.parse(text) as { webhook?: unknown };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not the parser's message: it quotes the file, secrets included.
+      throw new Error(`${file} is not valid JSON`);
+    }
+    const { webhook } = (parsed ?? {}) as { webhook?: unknown };
     if (typeof webhook !== 'string' || webhook.length === 0)
       throw new Error(`${file} has no "webhook" secret`);
     return webhook;
@@ -55,6 +62,9 @@ export function readWebhookSecret(file: string): string {
   if (text.length === 0) throw new Error(`${file} is empty`);
   return text;
 }
+
+/** A webhook secret the Standard Webhooks library can key with: `whsec_` (or nothing) and base64. */
+const SECRET_FORMAT = /^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/;
 
 /** A URL to sign a GET of, rather than a file whose bytes a POST sends. */
 const URL_ARGUMENT = /^https?:\/\//i;
@@ -81,8 +91,18 @@ export function signCommand(
   const secretFile = values['secret-file'] ? resolve(cwd, values['secret-file']) : LOCAL_SECRETS_FILE;
   let secret: string;
   let payload: string | Buffer;
+  if (values.id !== undefined && !/^[\x21-\x7e]+$/.test(values.id)) {
+    console.error('--id takes a webhook-id of printable characters without spaces, e.g. msg_2f9a…');
+    return 2;
+  }
   try {
     secret = readWebhookSecret(secretFile);
+    if (!SECRET_FORMAT.test(secret)) {
+      console.error(
+        `${secretFile} holds no webhook secret: whsec_ followed by base64 (its value is not shown)`,
+      );
+      return 2;
+    }
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     console.error(

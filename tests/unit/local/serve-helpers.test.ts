@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -27,7 +27,33 @@ describe('the secrets `onramp serve` keeps', () => {
     const file = join(folder(), 'secrets.json');
     writeFileSync(file, '{"webhook":"whsec_abc"}');
 
-    expect(() => persistentSecrets(file)).toThrow(/delete it to make new secrets/);
+    expect(() => persistentSecrets(file)).toThrow(/delete it, and onramp makes new secrets/);
+  });
+
+  it.each([
+    ['cut short', '{"webhook": "whsec_s8shIlDzSECRETPART'],
+    ['empty', ''],
+    ['null', 'null'],
+    ['with values no key could come from', '{"webhook":"x","link":"y"}'],
+  ])('refuses a file %s in one line that quotes none of it', (_, content) => {
+    const file = join(folder(), 'secrets.json');
+    writeFileSync(file, content);
+
+    expect(() => persistentSecrets(file)).toThrow(
+      expect.objectContaining({ name: 'LocalSetupError', message: expect.stringContaining('delete it') }),
+    );
+    expect(() => persistentSecrets(file)).not.toThrow(/SECRETPART/);
+  });
+
+  it('says so in one line when the secrets cannot be read or written', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'secrets.json'));
+
+    expect(() => persistentSecrets(join(dir, 'secrets.json'))).toThrow(/cannot be read \(EISDIR\)/);
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(() => persistentSecrets(join(dir, 'a-file', 'secrets.json'))).toThrow(
+      /^Cannot write .* \(E[A-Z]+\): onramp keeps the local secrets there$/,
+    );
   });
 });
 
@@ -61,6 +87,30 @@ describe('signing a body for curl', () => {
     ["http://127.0.0.1:4000/onboardings?status=act ive&x='", 'GET /onboardings?status=act%20ive&x=%27'],
   ])('signs a GET of %s as its request line, as the API checks it', (url, payload) => {
     expect(readPayload(url)).toBe(payload);
+  });
+
+  it('`onramp sign` refuses an id the shell would split, and a secret no key could come from, without printing it', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'good.txt'), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+    writeFileSync(join(dir, 'bad.txt'), 'not-a-secret');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const url = 'http://127.0.0.1:4000/onboardings/acme-1';
+      expect(signCommand({ 'secret-file': join(dir, 'good.txt'), id: 'a b' }, url, dir)).toBe(2);
+      expect(signCommand({ 'secret-file': join(dir, 'bad.txt') }, url, dir)).toBe(2);
+      expect(log).not.toHaveBeenCalled();
+      expect(error.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringMatching(/^--id takes a webhook-id of printable characters without spaces/),
+        expect.stringMatching(
+          /holds no webhook secret: whsec_ followed by base64 \(its value is not shown\)$/,
+        ),
+      ]);
+      expect(JSON.stringify(error.mock.calls)).not.toContain('not-a-secret');
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 
   it('`onramp sign URL` prints headers signing that GET; without FILE or URL it says what to sign', () => {
