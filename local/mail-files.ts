@@ -1,17 +1,58 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import escapeHtml from 'escape-html';
 import type { ReceivedEmail } from './mailbox.ts';
 import { printable } from './printable.ts';
+import { LocalSetupError } from './setup-error.ts';
 
 /**
  * Writes the mail the SES emulator received to a folder that outlives the run: one HTML and one
  * text file per email, its attachments beside them (the check-in's .ics), and an index page, so
- * every email of a local run can be read afterwards.
+ * every email of a local run can be read afterwards. The folder is built beside its place and
+ * swapped in whole: two runs at once each leave a complete folder (the later one's), never a mix.
  */
-export async function writeMailFolder(folder: string, emails: readonly ReceivedEmail[]): Promise<string> {
-  await rm(folder, { recursive: true, force: true });
-  await mkdir(folder, { recursive: true });
+export async function writeMailFolder(target: string, emails: readonly ReceivedEmail[]): Promise<string> {
+  try {
+    // This call's mark on the folders it builds and moves aside.
+    const run = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    const folder = `${target}.${run}.new`;
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    await writeFiles(folder, emails);
+    await swapIn(folder, target, run);
+    return join(target, 'index.html');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC')
+      throw new LocalSetupError(`Cannot write the run's mail to ${target} (${code})`);
+    throw error;
+  }
+}
+
+/** Puts the folder `built` in the place of `target`, moving aside whatever another run put there meanwhile. */
+async function swapIn(built: string, target: string, run: string): Promise<void> {
+  const aside: string[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const old = `${target}.${run}.old${attempt}`;
+    try {
+      await rename(target, old).then(
+        () => aside.push(old),
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        },
+      );
+      await rename(built, target);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 4 || !['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes(code ?? '')) throw error;
+    }
+  }
+  await Promise.all(aside.map((old) => rm(old, { recursive: true, force: true })));
+}
+
+async function writeFiles(folder: string, emails: readonly ReceivedEmail[]): Promise<void> {
   const rows: string[] = [];
   for (const [i, email] of emails.entries()) {
     const base = `${String(i + 1).padStart(3, '0')}-${email.subject
@@ -41,13 +82,11 @@ export async function writeMailFolder(folder: string, emails: readonly ReceivedE
         `<td><a href="${encodeURI(`${base}.txt`)}">text</a></td><td>${files.join(' ')}</td></tr>`,
     );
   }
-  const index = join(folder, 'index.html');
   await writeFile(
-    index,
+    join(folder, 'index.html'),
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>onramp: local mail</title></head>' +
       '<body style="font-family:system-ui,sans-serif"><h1>Mail sent by the local run</h1>' +
       '<table><thead><tr><th>#</th><th>To</th><th>Subject</th><th></th><th>Attached</th></tr></thead><tbody>' +
       `${rows.join('')}</tbody></table></body></html>`,
   );
-  return index;
 }
