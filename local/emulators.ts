@@ -21,6 +21,8 @@ export interface EmulatorStats {
 export interface EmulatorHost {
   dynamodb: string;
   ses: string;
+  /** The emulator process's id. */
+  pid: number;
   /**
    * Settles once the state machine definition is validated (after the emulators listen, so the
    * runtime's boot goes on meanwhile); rejects with every problem when it is invalid.
@@ -79,16 +81,23 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   // Awaited by the runtime before it runs anything; until then a rejection is not unhandled.
   definitionValidated.catch(() => undefined);
   child.on('error', (error) => console.error('local emulator process:', error));
+  let stopping = false;
   child.on('exit', (code, signal) => {
-    // Ctrl-C reaches the whole process group: the child stopping on SIGINT is expected too.
-    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL' && signal !== 'SIGINT') {
-      console.error(`local emulator process stopped unexpectedly (code ${code}, signal ${signal})`);
+    // Ctrl-C, or a SIGTERM to the process group, reaches the child too: its stopping is expected.
+    // A SIGKILL is only when this process sends it (a child that would not stop): otherwise the
+    // system killed it (out of memory, say), and every onboarding in it is gone.
+    const expected = signal === 'SIGINT' || signal === 'SIGTERM' || (signal === 'SIGKILL' && stopping);
+    if (code !== 0 && !expected) {
+      console.error(
+        `The local emulators stopped unexpectedly (code ${code}, signal ${signal}): the onboardings in them are gone; stop and start again`,
+      );
     }
   });
   // A child that is gone can be stopped at once; one that does not stop in time is killed, so
   // stopping the runtime never hangs.
   const stop = () =>
     new Promise<void>((resolve) => {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
         child.kill();
         return resolve();
@@ -103,6 +112,7 @@ export async function startEmulatorHost(definitionPath: string): Promise<Emulato
   return {
     dynamodb: ready.dynamodb,
     ses: ready.ses,
+    pid: child.pid!,
     definitionValidated,
     stats: () =>
       new Promise((resolve) => {

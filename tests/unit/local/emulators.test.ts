@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ASL_PATH } from '#local/definition';
 import { startEmulatorHost } from '#local/emulators';
 
@@ -14,6 +14,24 @@ describe('the emulator process', () => {
       await expect(host.definitionValidated).resolves.toBeUndefined();
     } finally {
       await host.close();
+    }
+  });
+
+  it('says so when the system kills it, as nothing else would tell that the onboardings are gone', async () => {
+    const host = await startEmulatorHost(ASL_PATH);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      process.kill(host.pid, 'SIGKILL');
+
+      const deadline = Date.now() + 10_000;
+      while (error.mock.calls.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(String(error.mock.calls[0]?.[0])).toMatch(
+        /^The local emulators stopped unexpectedly \(code null, signal SIGKILL\): the onboardings in them are gone/,
+      );
+    } finally {
+      await host.close();
+      error.mockRestore();
     }
   });
 
