@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OnrampError, type PlanIssue } from '#core/errors';
@@ -7,13 +7,12 @@ import { formatIssues, type PlanResult, readPlanText, validatePlan } from '#core
 import { printable } from './printable.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
 import { LocalSetupError } from './setup-error.ts';
+import { fromUser, USER_CWD } from './user-cwd.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_PLAN = resolve(ROOT, 'examples/bookkeeping.yaml');
 const MAIL_FOLDER = resolve(ROOT, '.onramp/mail');
 const RUN_DEADLINE_MS = 5 * 60_000;
-/** Where the user ran the command: npm runs scripts from the project root but keeps this. */
-const USER_CWD = process.env.INIT_CWD ?? process.cwd();
 
 const USAGE = `onramp — phased onboarding of an outsourcing partner
 
@@ -55,7 +54,7 @@ function readPlan(file: string): PlanResult & { written?: unknown } {
 }
 
 function printIssues(file: string, kind: 'error' | 'warning', issues: readonly PlanIssue[]): void {
-  const name = relative(process.cwd(), file) || file;
+  const name = fromUser(file);
   for (const issue of issues) console.error(printable(`${name}: ${kind}: ${formatIssues([issue])}`));
 }
 
@@ -69,9 +68,7 @@ async function validate(files: string[]): Promise<number> {
     const result = readPlan(file);
     printIssues(file, 'warning', result.warnings);
     if (result.ok) {
-      console.log(
-        `${relative(process.cwd(), file)}: valid (${result.plan.tasks.length} tasks, ${result.plan.weeks} weeks)`,
-      );
+      console.log(`${fromUser(file)}: valid (${result.plan.tasks.length} tasks, ${result.plan.weeks} weeks)`);
     } else {
       printIssues(file, 'error', result.issues);
       invalid++;
@@ -103,7 +100,7 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
   ]);
   const runtime = await startLocalRuntime();
   try {
-    console.log(`onramp, local run of ${relative(process.cwd(), planFile)}`);
+    console.log(`onramp, local run of ${fromUser(planFile)}`);
     console.log(
       `  emulators: DynamoDB ${runtime.endpoints.dynamodb} · SES ${runtime.endpoints.ses} · Step Functions ${runtime.endpoints.stepFunctions}\n`,
     );
@@ -146,7 +143,7 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
       `\nExecution ${execution.name}: ${execution.status} after ${weeks.length} weeks of virtual time, in ${seconds} s.`,
     );
     console.log(
-      `${emails.length} emails sent; read them in ${relative(process.cwd(), index)} (a .txt copy sits beside each).`,
+      `${emails.length} emails sent; read them in ${fromUser(index)} (a .txt copy sits beside each).`,
     );
     return execution.status === 'SUCCEEDED' ? 0 : 1;
   } finally {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SESEvent } from 'aws-lambda';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -16,6 +15,7 @@ import type { ReceivedEmail } from './mailbox.ts';
 import { printable } from './printable.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from './scenarios.ts';
+import { fromUser } from './user-cwd.ts';
 
 export { configureLocalInbound, LOCAL_INBOUND_ADDRESS };
 
@@ -315,7 +315,7 @@ export async function inboundCommand(file: string, options: { from?: string }): 
   ]);
   const runtime = await startLocalRuntime();
   try {
-    console.log(`onramp, local delivery of ${relative(process.cwd(), file) || file}`);
+    console.log(`onramp, local delivery of ${fromUser(file)}`);
     const planned = await plannedOnboardingId(raw);
     if (planned) runtime.simulation.play(planned, SCENARIOS[DEFAULT_SCENARIO]!);
     const delivery = await deliverLocally(runtime, raw, options);
@@ -335,7 +335,7 @@ export async function inboundCommand(file: string, options: { from?: string }): 
       const index = await writeMailFolder(MAIL_FOLDER, await runtime.mailbox.list());
       console.log(
         `\nThen the onboarding ran in virtual time, both sides answering well (scenario ${DEFAULT_SCENARIO}): ` +
-          `${execution.status} after ${weeks.length} weeks. Read every email in ${relative(process.cwd(), index)}; ` +
+          `${execution.status} after ${weeks.length} weeks. Read every email in ${fromUser(index)}; ` +
           '`npm start -- --plan FILE` prints such a run week by week.',
       );
     }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime';
@@ -40,6 +41,17 @@ describe('onramp validate', () => {
     expect(code).toBe(0);
     for (const file of examples)
       expect(stdout).toMatch(new RegExp(`${file}: valid \\(\\d+ tasks, \\d+ weeks\\)`));
+  });
+
+  it('reads and names files from where the user ran npm, not the project root', async () => {
+    // npm runs scripts from the project root and keeps the user's folder in INIT_CWD.
+    const { code, stdout } = await onramp(['validate', 'support-team.yaml'], {
+      ...process.env,
+      INIT_CWD: resolve('examples'),
+    });
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^support-team\.yaml: valid/m);
   });
 
   it('lists every problem of a broken plan, like a compiler, and exits 1', async () => {
