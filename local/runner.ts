@@ -148,6 +148,8 @@ export class LocalStepFunctions {
    * happens in the world meanwhile (someone answering, time passing) can be simulated here.
    */
   onPark?: (task: ParkedTask) => Promise<void>;
+  /** Called once an execution has ended (its status set): `npm run serve` says so. */
+  onEnd?: (execution: Execution) => void;
 
   constructor(prepared: PreparedStateMachine, handlers: Record<string, LambdaHandler>) {
     this.machine = prepared.machine;
@@ -230,6 +232,7 @@ export class LocalStepFunctions {
         execution.error = failed?.error ?? (result.reason as Error)?.name;
         execution.cause = (result.reason as Error)?.message;
       }
+      this.onEnd?.(execution);
     });
     this.executions.set(name, execution);
     return execution;

@@ -3,6 +3,7 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { OpenWindow } from './feedback-windows.ts';
+import type { Execution } from './runner.ts';
 import type { LocalRuntime } from './runtime.ts';
 import { generateLocalSecrets, type LocalSecrets } from './secrets-server.ts';
 import { LocalSetupError } from './setup-error.ts';
@@ -50,11 +51,16 @@ export async function serve({ port, weekSeconds }: ServeOptions): Promise<number
     console.error(`warning: ${(error as Error).message}\n  its routes answer 500 until it loads.`);
   }
   console.log(banner(runtime, weekSeconds));
+  let stopping = false;
+  runtime.stepFunctions.onEnd = (execution) => {
+    if (!stopping) void announceEnd(runtime, execution);
+  };
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  stopping = true;
   console.log('\nStopping…');
   await runtime.stop();
   return 0;
@@ -111,6 +117,15 @@ function writeExamplePlan(): void {
   const plan = parse(readFileSync(EXAMPLE_PLAN, 'utf8')) as Record<string, unknown>;
   mkdirSync(dirname(EXAMPLE_PLAN_JSON), { recursive: true });
   writeFileSync(EXAMPLE_PLAN_JSON, `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+/** When a run ends, how it left its onboarding (completed, aborted, cancelled…), or why it failed. */
+async function announceEnd(runtime: LocalRuntime, execution: Execution): Promise<void> {
+  const onboarding = await runtime.store.findOnboarding(execution.name).catch(() => undefined);
+  const failed = execution.status === 'FAILED' ? ` (${execution.error ?? 'error'})` : '';
+  console.log(
+    `${time(new Date())}  ${execution.name}: the run ended ${execution.status}${failed}; the onboarding is ${onboarding?.status ?? 'unknown'}`,
+  );
 }
 
 function announceWindow({ onboardingId, week, closesAt, owner, grace }: OpenWindow): void {

@@ -89,10 +89,14 @@ describe('the virtual clock of a local execution', () => {
         act: async () => ({}),
       },
     );
+    const ended: string[] = [];
+    runner.onEnd = (e) => ended.push(`${e.name}:${e.status}`);
     const execution = runner.start('bad-path', '{}');
     await execution.done;
     expect(execution.status).toBe('FAILED');
     expect(execution.visits.map((v) => v.state)).not.toContain('Act');
+    // Told once it has ended, with its status set (npm run serve says so).
+    expect(ended).toEqual(['bad-path:FAILED']);
   });
 
   it('keeps concurrent executions at their own times', async () => {
