@@ -105,6 +105,13 @@ async function start(planFile: string, scenarioName: string): Promise<number> {
       `  emulators: DynamoDB ${runtime.endpoints.dynamodb} · SES ${runtime.endpoints.ses} · Step Functions ${runtime.endpoints.stepFunctions}\n`,
     );
     console.log(`Scenario ${scenarioName}: ${scenario.description}\n`);
+    // A scenario written for a plan with references plays them only if the plan lists some.
+    if (scenario.plan && scenario.references && result.plan.references.length === 0) {
+      console.log(
+        `Note: ${fromUser(planFile)} lists no references, so there is no due diligence to play; ` +
+          `the scenario is written for ${scenario.plan}.\n`,
+      );
+    }
     runtime.simulation.play(result.plan.id, scenario);
     const { onboardingId } = await runtime.startOnboarding({ plan: result.written });
     const execution = runtime.stepFunctions.get(onboardingId);

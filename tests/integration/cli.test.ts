@@ -106,6 +106,21 @@ describe('onramp start', () => {
     expect(stderr).toContain('Unknown scenario "chaos"; known: steady, bad-week, silent');
   });
 
+  it('notes that a scenario written for references has none to play on a plan without them', async () => {
+    const { code, stdout } = await onramp([
+      'start',
+      '--scenario',
+      'due-diligence',
+      '--plan',
+      'examples/bookkeeping.yaml',
+    ]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'Note: examples/bookkeeping.yaml lists no references, so there is no due diligence to play',
+    );
+  });
+
   it('prints the usage for --help, and names an option it does not take, without a stack trace', async () => {
     const help = await onramp(['start', '--help']);
     const unknown = await onramp(['start', '--weeks', '3']);
