@@ -201,6 +201,14 @@ function statusOf(result: string): VerdictStatus {
   }
 }
 
+/** What a person running `onramp inbound` can do about a drop they did not mean. */
+const DROP_HINTS: Readonly<Record<string, string>> = {
+  'from-unreadable':
+    'No single From address could be read: is the file a raw email (.eml)? For one without a From, pass --from ADDRESS.',
+  'reply-address-forged':
+    "Reply addresses are signed with this run's key: a reply saved from another run, or from AWS, cannot be matched here.",
+};
+
 /**
  * What the `inbound` command prints: what was received, what became of it, and the reply; the
  * message's own text (subject, sender, comment) shown, not acted on, by the terminal.
@@ -223,6 +231,10 @@ export function describeDelivery(delivery: LocalDelivery): string {
   switch (outcome.outcome) {
     case 'dropped':
       lines.push(`Dropped, without a reply: ${outcome.reasons.join(', ')}.`);
+      for (const reason of outcome.reasons) {
+        const hint = DROP_HINTS[reason];
+        if (hint) lines.push(`  ${hint}`);
+      }
       break;
     case 'already-answered':
       lines.push(
@@ -230,7 +242,9 @@ export function describeDelivery(delivery: LocalDelivery): string {
       );
       break;
     case 'refused':
-      lines.push(`Refused: nothing was started (${outcome.problems.length} problems).`);
+      lines.push(
+        `Refused: nothing was started (${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}).`,
+      );
       break;
     case 'started':
       lines.push(`${outcome.created ? 'Started' : 'Found started'}: onboarding ${outcome.onboardingId}.`);

@@ -9,6 +9,7 @@ import { titleSlug } from '#core/validate-plan';
 import {
   configureLocalInbound,
   deliverLocally,
+  describeDelivery,
   LOCAL_INBOUND_ADDRESS,
   type LocalDelivery,
 } from '#local/inbound';
@@ -183,6 +184,17 @@ describe('a plan in the body, then the same message (the same Message-ID) delive
     expect(
       [...runtime.stepFunctions.executions.keys()].filter((n) => n.startsWith('customer-support')),
     ).toEqual([id]);
+  });
+});
+
+describe('a file that is not an email, given to onramp inbound', () => {
+  it('is dropped, and the command says what to check rather than only the reason', async () => {
+    const delivery = await deliverLocally(runtime, Buffer.from('title: not an email\n'));
+
+    expect(delivery.outcome).toEqual({ outcome: 'dropped', reasons: ['from-unreadable'] });
+    expect(describeDelivery(delivery)).toContain(
+      'No single From address could be read: is the file a raw email (.eml)? For one without a From, pass --from ADDRESS.',
+    );
   });
 });
 
