@@ -101,6 +101,11 @@ process.on('message', (message) => {
   }
 });
 process.on('disconnect', () => void stop());
+// Ctrl-C (or a SIGTERM to the process group) reaches this process too; the runtime stops it once
+// its own requests have drained ('stop', or the IPC channel closing if the runtime is gone), so
+// the requests still under way are answered instead of failing on a closed emulator.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 // The endpoints first, so the runtime can create the table and load the handlers while the
 // definition is still being validated; then the verdict.
 process.send?.({ dynamodb: endpointOf(servers[0]), ses: endpointOf(servers[1]) });

@@ -16,6 +16,9 @@ import {
 } from './api-gateway-event.ts';
 import type { Emulator } from './emulators.ts';
 
+/** How long stopping waits for the requests under way to be answered. */
+const DRAIN_MS = 5_000;
+
 const EDGE_MANIFEST = fileURLToPath(new URL('../functions/handlers/edge.functions.json', import.meta.url));
 
 /** API Gateway's payload limit for HTTP APIs; the handlers enforce their own, smaller one. */
@@ -207,8 +210,14 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
     },
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
+        // New requests are refused and idle connections closed; those under way are answered
+        // first, for a few seconds at most.
+        const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

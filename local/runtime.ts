@@ -173,7 +173,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }
         windows?.close();
         await Promise.allSettled([...runner.executions.values()].map((e) => e.done));
-        await Promise.all(started.map((e) => e.close()));
+        // The HTTP API first: the requests under way finish against running emulators.
+        await http.close();
+        await Promise.all(started.filter((e) => e !== http).map((e) => e.close()));
       },
     };
   } catch (error) {
