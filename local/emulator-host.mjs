@@ -110,4 +110,6 @@ process.on('SIGTERM', () => {});
 // definition is still being validated; then the verdict.
 process.send?.({ dynamodb: endpointOf(servers[0]), ses: endpointOf(servers[1]) });
 const verdict = /** @type {{ isValid: boolean, errors?: string }} */ (await validation);
-process.send?.({ validated: true, ...(verdict.isValid ? {} : { definitionErrors: verdict.errors }) });
+// The runtime may have gone meanwhile (stopped during boot): then there is nobody to tell.
+if (process.connected)
+  process.send?.({ validated: true, ...(verdict.isValid ? {} : { definitionErrors: verdict.errors }) });

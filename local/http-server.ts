@@ -107,7 +107,13 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
   let routes: Array<EdgeRoute & { pattern: RoutePattern }> | undefined;
   let clockOf: ((event: APIGatewayProxyEventV2) => Clock | undefined) | undefined;
   const onError = options.onError ?? ((message, error) => console.error(`local HTTP API: ${message}`, error));
+  let closing = false;
   const server: Server = createServer((req, res) => {
+    // While closing, a connection kept alive is closed as soon as its answer is sent, so stopping
+    // waits for answers, not for keep-alive timeouts.
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
     void serve(req, res);
   });
 
@@ -212,6 +218,7 @@ export async function startHttpApi(options: HttpApiOptions = {}): Promise<LocalH
       new Promise<void>((resolve) => {
         // New requests are refused and idle connections closed; those under way are answered
         // first, for a few seconds at most.
+        closing = true;
         const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
         server.close(() => {
           clearTimeout(timer);

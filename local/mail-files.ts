@@ -13,11 +13,10 @@ import { LocalSetupError } from './setup-error.ts';
  * swapped in whole: two runs at once each leave a complete folder (the later one's), never a mix.
  */
 export async function writeMailFolder(target: string, emails: readonly ReceivedEmail[]): Promise<string> {
+  // This call's mark on the folders it builds and moves aside.
+  const run = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const folder = `${target}.${run}.new`;
   try {
-    // This call's mark on the folders it builds and moves aside.
-    const run = `${process.pid}-${randomBytes(4).toString('hex')}`;
-    const folder = `${target}.${run}.new`;
-    await rm(folder, { recursive: true, force: true });
     await mkdir(folder, { recursive: true });
     await writeFiles(folder, emails);
     await swapIn(folder, target, run);
@@ -27,29 +26,42 @@ export async function writeMailFolder(target: string, emails: readonly ReceivedE
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC')
       throw new LocalSetupError(`Cannot write the run's mail to ${target} (${code})`);
     throw error;
+  } finally {
+    // Swapped in, it is gone from here; otherwise what was written of it goes.
+    await rm(folder, { recursive: true, force: true });
   }
 }
 
-/** Puts the folder `built` in the place of `target`, moving aside whatever another run put there meanwhile. */
+/**
+ * Puts the folder `built` in the place of `target`, moving aside whatever another run put there
+ * meanwhile. If it cannot, the last folder moved aside goes back: the mail there before stays.
+ */
 async function swapIn(built: string, target: string, run: string): Promise<void> {
   const aside: string[] = [];
-  for (let attempt = 0; ; attempt++) {
-    const old = `${target}.${run}.old${attempt}`;
-    try {
-      await rename(target, old).then(
-        () => aside.push(old),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        },
-      );
-      await rename(built, target);
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= 4 || !['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes(code ?? '')) throw error;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const old = `${target}.${run}.old${attempt}`;
+      try {
+        await rename(target, old).then(
+          () => aside.push(old),
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+          },
+        );
+        await rename(built, target);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (attempt >= 4 || !['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes(code ?? '')) {
+          const last = aside.pop();
+          if (last) await rename(last, target).catch(() => undefined);
+          throw error;
+        }
+      }
     }
+  } finally {
+    await Promise.all(aside.map((old) => rm(old, { recursive: true, force: true })));
   }
-  await Promise.all(aside.map((old) => rm(old, { recursive: true, force: true })));
 }
 
 async function writeFiles(folder: string, emails: readonly ReceivedEmail[]): Promise<void> {

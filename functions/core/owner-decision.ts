@@ -77,8 +77,8 @@ export interface OwnerAnswer {
  * its check-in).
  *
  * About the due diligence (week 0): week 1's release, the plan's start at 09:00. Validation starts a
- * plan with references the business day after the references' deadline so that no work goes out
- * before the owner decided; the kickoff and week 1's batch wait for the decision, and a later
+ * plan with references no sooner than the second business day after the references' deadline (a
+ * whole business day to decide) so that no work goes out before the owner decided; the kickoff and week 1's batch wait for the decision, and a later
  * deadline would send them late (a kickoff saying work started on a past date).
  */
 export function decisionDueAt(

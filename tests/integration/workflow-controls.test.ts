@@ -389,7 +389,7 @@ describe('a pause that comes after the last moment it could be resumed', () => {
     const id = 'paused-too-late';
     const { handler } = await import('#handlers/integration-api');
     let asked: { before: Onboarding; releaseAt: string; at: Date; answer: APIGatewayProxyStructuredResultV2 };
-    // Week 1's gate is still open (the owner has until the day before the next check-in to answer)
+    // Week 1's gate is still open (the owner has until the business day before the next check-in to answer)
     // an hour after week 2's release was due: with no week to spare, that release could not move.
     duringWeek(id, 1, async () => {
       const before = await runtime.store.getOnboarding(id);
