@@ -16,29 +16,30 @@ export const slug = z
     'must be lowercase letters, digits and dashes (at most 63), e.g. "bank-feeds"',
   );
 
-/** A name or a title: one line, shown in subject lines and terminals as well as in pages. */
-const text = (max: number) =>
+/** Text a person writes: trimmed, not empty, at most `max` characters, and plain (`allowed`). */
+const plainText = (max: number, allowed: RegExp, message: string) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .regex(
-      ONE_LINE_TEXT,
-      'must be one line of plain text: no line breaks, tabs, control characters or bidirectional overrides',
-    );
+    .regex(allowed, message);
+
+/** A name or a title: one line, shown in subject lines and terminals as well as in pages. */
+const text = (max: number) =>
+  plainText(
+    max,
+    ONE_LINE_TEXT,
+    'must be one line of plain text: no line breaks, tabs, control characters or bidirectional overrides',
+  );
 
 /** A description: it may run over several lines. */
 const longText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .regex(
-      MULTI_LINE_TEXT,
-      'must be plain text: no control characters other than line breaks and tabs, and no bidirectional overrides',
-    );
+  plainText(
+    max,
+    MULTI_LINE_TEXT,
+    'must be plain text: no control characters other than line breaks and tabs, and no bidirectional overrides',
+  );
 
 /** How many characters of a value from the plan a message shows: enough to recognize it. */
 const SHOWN_CHARACTERS = 40;
